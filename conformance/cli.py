@@ -51,10 +51,10 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     commands.required = True
 
-    from conformance import lint
+    from conformance import lint, runner
     from conformance.mock import command as mock_command
 
-    for module in (lint, mock_command):
+    for module in (runner, mock_command, lint):
         module.register(commands, epilog=EXIT_CODES_HELP)
     return parser
 

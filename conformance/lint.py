@@ -1,0 +1,265 @@
+"""`conformance lint [SPEC]`: the problems of the contract document itself.
+
+Each problem has a stable code (the habit we copy from schemathesis) and the JSON pointer of where
+it is, so the requirement catalogue and the overlay can point at it:
+
+  L001  a request body satisfies more than one branch of a oneOf (so, strictly, none)
+  L002  an object schema with properties marks none of them required
+  L003  an example carries a field its schema does not declare
+  L004  an example does not validate against its schema
+  L100  the document is not a valid OpenAPI 3.0 document (an error: exit 1)
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterator
+
+import yaml
+from openapi_schema_validator import OAS30Validator, oas30_format_checker
+from openapi_spec_validator import validate as validate_openapi
+
+from conformance import contract
+
+DEFAULT_SPEC = "bundled vendor document (openapi/segments.json)"
+
+
+@dataclass(frozen=True)
+class Problem:
+    code: str
+    severity: str  # "warning" or "error"
+    pointer: str
+    message: str
+
+    def line(self) -> str:
+        return f"{self.severity.upper()} {self.code} {self.pointer}: {self.message}"
+
+
+def lint_document(document: dict[str, Any]) -> list[Problem]:
+    try:
+        validate_openapi(document)
+    except Exception as error:  # the validator raises its own exception family
+        message = " ".join(str(getattr(error, "message", error)).split())[:300]
+        return [Problem("L100", "error", "#", f"not a valid OpenAPI 3.0 document: {message}")]
+    problems = [
+        *_ambiguous_one_ofs(document),
+        *_nothing_required(document),
+        *_example_problems(document),
+    ]
+    return sorted(problems, key=lambda problem: (problem.code, problem.pointer))
+
+
+# --- L001 ---------------------------------------------------------------------------------------
+
+
+def _ambiguous_one_ofs(document: dict[str, Any]) -> Iterator[Problem]:
+    for pointer, node in _walk(document, "#"):
+        if not isinstance(node, dict) or not isinstance(node.get("oneOf"), list):
+            continue
+        branches = [contract.inline_refs(branch, document) for branch in node["oneOf"]]
+        for witness in _candidate_instances(branches):
+            matching = [index for index, branch in enumerate(branches) if _is_valid(witness, branch)]
+            if len(matching) > 1:
+                names = ", ".join(_branch_name(node["oneOf"][index], index) for index in matching)
+                yield Problem(
+                    "L001",
+                    "warning",
+                    f"{pointer}/oneOf",
+                    f"the body {json.dumps(witness, ensure_ascii=False)} satisfies {len(matching)} "
+                    f"oneOf branches ({names}), so strictly it is valid under none; "
+                    "a server and a client can read it differently",
+                )
+                break
+
+
+def _candidate_instances(branches: list[dict[str, Any]]) -> Iterator[Any]:
+    """Small bodies likely to sit in the overlap of object branches: what they all require,
+    then that plus each property they share."""
+    if not all(branch.get("type") == "object" for branch in branches):
+        return
+    required = {name for branch in branches for name in branch.get("required", [])}
+    base = {name: _sample(_property(branches, name)) for name in sorted(required)}
+    shared = set.intersection(*(set(branch.get("properties", {})) for branch in branches))
+    for name in sorted(shared - required):
+        yield {**base, name: _sample(_property(branches, name))}
+    yield base
+
+
+def _property(branches: list[dict[str, Any]], name: str) -> dict[str, Any]:
+    for branch in branches:
+        if name in branch.get("properties", {}):
+            return branch["properties"][name]
+    return {}
+
+
+def _sample(schema: dict[str, Any]) -> Any:
+    if "enum" in schema:
+        return schema["enum"][0]
+    return {"string": "x", "integer": 1, "number": 1, "boolean": True, "array": [], "object": {}}.get(
+        schema.get("type"), "x"
+    )
+
+
+def _branch_name(branch: dict[str, Any], index: int) -> str:
+    return branch.get("$ref", f"branch {index}").rsplit("/", 1)[-1]
+
+
+# --- L002 ---------------------------------------------------------------------------------------
+
+
+def _nothing_required(document: dict[str, Any]) -> Iterator[Problem]:
+    for name, schema in document.get("components", {}).get("schemas", {}).items():
+        if schema.get("properties") and not schema.get("required"):
+            yield Problem(
+                "L002",
+                "warning",
+                f"#/components/schemas/{name}",
+                f"declares {len(schema['properties'])} properties and requires none, so an empty "
+                "object conforms to it",
+            )
+
+
+# --- L003 and L004 ------------------------------------------------------------------------------
+
+
+def _example_problems(document: dict[str, Any]) -> Iterator[Problem]:
+    for pointer, media in _walk(document, "#"):
+        if not (isinstance(media, dict) and "schema" in media and ("examples" in media or "example" in media)):
+            continue
+        schema = contract.inline_refs(media["schema"], document)
+        examples = {name: example.get("value") for name, example in media.get("examples", {}).items()}
+        if "example" in media:
+            examples["example"] = media["example"]
+        for name, value in examples.items():
+            where = f"{pointer}/examples/{_escape(name)}/value" if name != "example" else f"{pointer}/example"
+            for field_pointer in _undeclared_fields(value, schema, where):
+                yield Problem(
+                    "L003",
+                    "warning",
+                    field_pointer,
+                    "this example field is not declared in its schema",
+                )
+            validator = OAS30Validator(schema, format_checker=oas30_format_checker)
+            for error in validator.iter_errors(value):
+                location = "/".join(_escape(str(part)) for part in error.absolute_path)
+                yield Problem(
+                    "L004",
+                    "warning",
+                    f"{where}/{location}".rstrip("/"),
+                    f"the example does not validate: {_short(error.message)}",
+                )
+
+
+def _undeclared_fields(value: Any, schema: dict[str, Any], pointer: str) -> Iterator[str]:
+    if not isinstance(value, dict):
+        return
+    declared = _declared_properties(schema)
+    if declared is None:  # free-form object: anything goes
+        return
+    for key, item in value.items():
+        if key not in declared:
+            yield f"{pointer}/{_escape(key)}"
+        else:
+            yield from _undeclared_fields(item, declared[key], f"{pointer}/{_escape(key)}")
+
+
+def _declared_properties(schema: dict[str, Any]) -> dict[str, Any] | None:
+    """The properties an object schema declares, across allOf/oneOf/anyOf; None if free-form."""
+    declared: dict[str, Any] = dict(schema.get("properties", {}))
+    composed = [*schema.get("allOf", []), *schema.get("oneOf", []), *schema.get("anyOf", [])]
+    for part in composed:
+        part_properties = _declared_properties(part)
+        if part_properties is None:
+            return None
+        declared.update(part_properties)
+    if not declared and schema.get("additionalProperties", True) is not False:
+        return None
+    return declared
+
+
+# --- helpers ------------------------------------------------------------------------------------
+
+
+def _is_valid(instance: Any, schema: dict[str, Any]) -> bool:
+    return OAS30Validator(schema, format_checker=oas30_format_checker).is_valid(instance)
+
+
+def _walk(node: Any, pointer: str) -> Iterator[tuple[str, Any]]:
+    yield pointer, node
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield from _walk(value, f"{pointer}/{_escape(str(key))}")
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _walk(value, f"{pointer}/{index}")
+
+
+def _escape(part: str) -> str:
+    return part.replace("~", "~0").replace("/", "~1")
+
+
+def _short(message: str, limit: int = 200) -> str:
+    message = " ".join(message.split())
+    return message if len(message) <= limit else message[: limit - 1] + "…"
+
+
+# --- command ------------------------------------------------------------------------------------
+
+
+def load_spec(path: str | None) -> dict[str, Any]:
+    """The document at `path` (JSON or YAML), or the bundled vendor document."""
+    from conformance.cli import UsageError
+
+    if path is None:
+        return contract.vendor_document()
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise UsageError(f"cannot read {path}: {getattr(error, 'strerror', None) or error}") from None
+    try:
+        document = yaml.safe_load(text)  # YAML is a superset of JSON
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark else ""
+        raise UsageError(f"cannot parse {path}{where}: not JSON or YAML") from None
+    if not isinstance(document, dict):
+        raise UsageError(f"cannot use {path}: it is not a JSON or YAML object")
+    return document
+
+
+def run(args) -> int:
+    from conformance.cli import EXIT_NONCONFORMANT, EXIT_OK
+
+    document = contract.effective_document() if args.effective else load_spec(args.spec)
+    problems = lint_document(document)
+    if args.format == "json":
+        print(json.dumps([problem.__dict__ for problem in problems], indent=2, ensure_ascii=False))
+    else:
+        for problem in problems:
+            print(problem.line())
+        errors = sum(problem.severity == "error" for problem in problems)
+        print(f"{len(problems) - errors} warning(s), {errors} error(s) in {args.spec or DEFAULT_SPEC}")
+    return EXIT_NONCONFORMANT if any(problem.severity == "error" for problem in problems) else EXIT_OK
+
+
+def register(subparsers, epilog: str) -> None:
+    import argparse
+
+    parser = subparsers.add_parser(
+        "lint",
+        help="report the contract document's own problems",
+        description=__doc__,
+        epilog=epilog + "\nlint exits 0 with warnings, 1 when the document is invalid, 4 when unreadable.\n",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("spec", nargs="?", metavar="SPEC", help="an OpenAPI document (default: the bundled vendor document)")
+    parser.add_argument(
+        "--effective",
+        action="store_true",
+        help="lint the effective document (the vendor's with our overlay applied) instead",
+    )
+    parser.add_argument("--format", choices=("text", "json"), default="text")
+    parser.set_defaults(handler=run)

@@ -1,0 +1,1 @@
+"""The conformance suite: pytest tests that drive a target through conformance.plugin."""

@@ -1,0 +1,69 @@
+"""Authentication: every operation, every way the credentials can be wrong, checked first."""
+
+import pytest
+
+from conformance.contract import CREATE_PATH, SEGMENT_PATH
+from conformance.suite import bodies
+
+# How the credentials can be wrong: header overrides on top of the right ones (None drops one).
+CREDENTIAL_FAULTS = {
+    "missing-app-id": {"X-App-Id": None},
+    "missing-app-token": {"X-App-Token": None},
+    "wrong-app-id": {"X-App-Id": "conformance-wrong-app-id"},
+    "wrong-app-token": {"X-App-Token": "conformance-wrong-app-token"},
+    "both-missing": {"X-App-Id": None, "X-App-Token": None},
+}
+
+
+@pytest.fixture
+def existing_segment(target, verify, names):
+    exchange = target.create(bodies.static(names("auth")))
+    verify.check("SEG-CREATE-STATIC-200", exchange.status == 200, f"create answered {exchange.status}", exchange)
+    return exchange.json["id"]
+
+
+def _expect_401(verify, exchange, what):
+    verify.check("SEG-AUTH-401", exchange.status == 401, f"{what} answered {exchange.status}, not 401", exchange)
+
+
+@pytest.mark.parametrize("fault", CREDENTIAL_FAULTS)
+@pytest.mark.requirement("SEG-AUTH-401", "SEG-AUTH-NO-EFFECT", "SEG-ERROR-OBJECT")
+def test_create_without_valid_credentials(target, verify, names, fault):
+    """POST with bad credentials answers 401 with the Error object and creates nothing."""
+    exchange = target.send("POST", CREATE_PATH, json_body=bodies.static(names("unauthorized")), headers=CREDENTIAL_FAULTS[fault])
+    if exchange.status == 200 and isinstance(exchange.json, dict) and isinstance(exchange.json.get("id"), str):
+        target.created.append(exchange.json["id"])  # it did create one: the ledger must still clean it
+    _expect_401(verify, exchange, f"create with {fault}")
+    verify.check("SEG-AUTH-NO-EFFECT", not 200 <= exchange.status < 300, "an unauthorized create was carried out", exchange)
+
+
+@pytest.mark.parametrize("fault", CREDENTIAL_FAULTS)
+@pytest.mark.requirement("SEG-AUTH-401", "SEG-ERROR-OBJECT")
+def test_get_without_valid_credentials(target, verify, existing_segment, fault):
+    """GET with bad credentials answers 401, even for a segment that exists."""
+    _expect_401(verify, target.get(existing_segment, headers=CREDENTIAL_FAULTS[fault]), f"get with {fault}")
+
+
+@pytest.mark.parametrize("fault", CREDENTIAL_FAULTS)
+@pytest.mark.requirement("SEG-AUTH-401", "SEG-AUTH-NO-EFFECT", "SEG-ERROR-OBJECT")
+def test_delete_without_valid_credentials(target, verify, existing_segment, fault):
+    """DELETE with bad credentials answers 401 and the segment is still there."""
+    exchange = target.send("DELETE", SEGMENT_PATH, segment_id=existing_segment, headers=CREDENTIAL_FAULTS[fault])
+    _expect_401(verify, exchange, f"delete with {fault}")
+    still_there = target.get(existing_segment)
+    verify.check("SEG-AUTH-NO-EFFECT", still_there.status == 200,
+                 f"after an unauthorized delete, get answered {still_there.status}", still_there)
+
+
+@pytest.mark.requirement("SEG-AUTH-FIRST")
+@pytest.mark.parametrize("fault", ["missing-app-token", "wrong-app-token"])
+def test_credentials_are_checked_before_anything_else(target, verify, unknown_id, fault):
+    """Without valid credentials an invalid body or an unknown id still answers 401."""
+    headers = CREDENTIAL_FAULTS[fault]
+    for what, exchange in (
+        ("an invalid body", target.send("POST", CREATE_PATH, json_body={"name": 42, "type": "nope"}, headers=headers)),
+        ("malformed JSON", target.send("POST", CREATE_PATH, raw_body=b"{not json", headers={**headers, "Content-Type": "application/json"})),
+        ("get of an unknown id", target.get(unknown_id, headers=headers)),
+        ("delete of an unknown id", target.send("DELETE", SEGMENT_PATH, segment_id=unknown_id, headers=headers)),
+    ):
+        verify.check("SEG-AUTH-FIRST", exchange.status == 401, f"{what} without valid credentials answered {exchange.status}, not 401", exchange)

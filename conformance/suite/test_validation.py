@@ -1,0 +1,69 @@
+"""Invalid create bodies: rejected with a 4xx (400 SHOULD) and the Error object, never a 5xx.
+Ambiguous bodies: observed and reported, never failed."""
+
+import pytest
+
+from conformance.suite import bodies
+
+INVALID_BODIES = {
+    "name-missing": {"type": "static", "customers": bodies.STATIC_CUSTOMERS},
+    "name-number": {"name": 42, "type": "static", "customers": bodies.STATIC_CUSTOMERS},
+    "name-null": {"name": None, "type": "auto-update", "filter": bodies.CREATED_AFTER_FILTER},
+    "type-unknown": {"name": "x", "type": "dynamic", "filter": bodies.CREATED_AFTER_FILTER},
+    "type-number": {"name": "x", "type": 1},
+    "customers-not-array": {"name": "x", "type": "static", "customers": "cust_1"},
+    "customers-not-strings": {"name": "x", "type": "static", "customers": [1, 2]},
+    "filter-not-object": {"name": "x", "type": "auto-update", "filter": "created_at > 2021"},
+    "body-array": [{"name": "x", "type": "static"}],
+    "body-string": "segment",
+}
+
+RAW_BODIES = {
+    "malformed-json": '{"name": "x", "type": "static",',
+    "empty-body": "",
+}
+
+
+def _expect_rejected(target, verify, exchange, what):
+    verify.check("SEG-VALIDATION-4XX", 400 <= exchange.status < 500, f"{what} answered {exchange.status}, not a 4xx", exchange)
+    verify.check("SEG-VALIDATION-400", exchange.status == 400, f"{what} answered {exchange.status}, not 400", exchange)
+
+
+@pytest.mark.parametrize("label", INVALID_BODIES)
+@pytest.mark.requirement("SEG-VALIDATION-4XX", "SEG-VALIDATION-400", "SEG-ERROR-OBJECT", "SEG-ERROR-CODE-STATUS", "SEG-NO-5XX")
+def test_invalid_body_is_rejected(target, verify, label):
+    """An invalid create body answers 4xx (400 expected) with the Error object and creates nothing."""
+    body = INVALID_BODIES[label]
+    if isinstance(body, dict) and isinstance(body.get("name"), str):
+        body = {**body, "name": f"{body['name']} (invalid: {label})"}
+    _expect_rejected(target, verify, target.create(body), f"the invalid body {label!r}")
+
+
+@pytest.mark.parametrize("label", RAW_BODIES)
+@pytest.mark.requirement("SEG-VALIDATION-4XX", "SEG-VALIDATION-400", "SEG-ERROR-OBJECT", "SEG-NO-5XX")
+def test_unparseable_body_is_rejected(target, verify, label):
+    """Malformed JSON and an empty body answer 4xx (400 expected), never a 5xx."""
+    exchange = target.send("POST", "/v1/segments", raw_body=RAW_BODIES[label].encode(), headers={"Content-Type": "application/json"})
+    _expect_rejected(target, verify, exchange, f"a {label} body")
+
+
+AMBIGUOUS = {
+    "SEG-AMBIG-NO-TYPE": lambda name: {"name": name, "customers": bodies.STATIC_CUSTOMERS},
+    "SEG-AMBIG-CUSTOMERS-AND-FILTER": lambda name: {"name": name, "type": "static", "customers": bodies.STATIC_CUSTOMERS,
+                                                     "filter": bodies.CREATED_AFTER_FILTER},
+    "SEG-AMBIG-DYNAMIC-NO-FILTER": lambda name: {"name": name, "type": "passive"},
+    "SEG-AMBIG-STATIC-NO-CUSTOMERS": lambda name: {"name": name, "type": "static"},
+}
+
+
+@pytest.mark.parametrize(
+    "requirement_id", [pytest.param(key, marks=pytest.mark.requirement(key), id=key) for key in AMBIGUOUS]
+)
+def test_ambiguous_body_is_observed(target, verify, names, requirement_id):
+    """A body the vendor's document leaves open: what the target does is recorded, not judged."""
+    exchange = target.create(AMBIGUOUS[requirement_id](names("ambiguous")))
+    if exchange.status == 200:
+        segment = exchange.json
+        verify.observe(requirement_id, f"accepted as a {segment.get('type')!r} segment", exchange)
+    else:
+        verify.observe(requirement_id, f"rejected with {exchange.status}", exchange)
