@@ -53,8 +53,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     from conformance import lint, runner
     from conformance.mock import command as mock_command
+    from conformance.report import command as report_command
 
-    for module in (runner, mock_command, lint):
+    for module in (runner, mock_command, report_command, lint):
         module.register(commands, epilog=EXIT_CODES_HELP)
     return parser
 

@@ -188,6 +188,7 @@ class ConformanceSession:
         self._target: Target | None = None
         self.current: Verifier | None = None
         self.left_behind: list[str] = []
+        self.selection: dict[str, str | None] = {"k": None, "m": None}
 
     @property
     def base_url(self) -> str:
@@ -285,6 +286,7 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError("--mock-fault applies to the embedded mock only (drop --base-url)")
     global _ACTIVE
     _ACTIVE = config.stash[SESSION_KEY] = ConformanceSession(run_config)
+    _ACTIVE.selection = {"k": config.getoption("keyword") or None, "m": config.getoption("markexpr") or None}
 
 
 def conformance_session(config: pytest.Config) -> ConformanceSession:
@@ -481,6 +483,7 @@ def build_summary(state: ConformanceSession) -> dict[str, Any]:
             "duration_s": round(time.perf_counter() - state.started, 3),
             "strict": state.config.strict,
             "max_examples": state.config.max_examples,
+            "selection": state.selection,
             "requests_sent": state._target.requests_sent if state._target else 0,
             "run_tag": state.run_tag,
             "left_behind": state.left_behind,

@@ -1,0 +1,68 @@
+"""`conformance report` and `conformance compare`: read summary.json files, never the target."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from conformance.cli import EXIT_NONCONFORMANT, EXIT_OK, UsageError
+from conformance.report.compare import compare, format_comparison
+from conformance.report.render import write_html
+from conformance.report.summary import SummaryError, load_summary
+
+DEFAULT_REPORT_NAME = "report.html"
+
+
+def register(subparsers: argparse._SubParsersAction, epilog: str) -> None:
+    report = subparsers.add_parser(
+        "report",
+        help="render report.html from a run's summary.json",
+        description="Render the HTML report of a run from its summary.json, without re-running anything.",
+        epilog=epilog,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    report.add_argument("summary", metavar="SUMMARY", type=Path, help="the run's summary.json")
+    report.add_argument(
+        "--output", "-o", metavar="FILE", type=Path, default=None,
+        help=f"where to write the report (default: {DEFAULT_REPORT_NAME} next to SUMMARY)",
+    )
+    report.set_defaults(handler=run_report)
+
+    comparison = subparsers.add_parser(
+        "compare",
+        help="compare two runs' summary.json; exit 1 on a regression",
+        description=(
+            "Compare two summary.json files requirement by requirement: regressions (PASS or WARN -> FAIL), "
+            "degraded (PASS -> WARN), fixes, requirements added and removed, and a change of the contract "
+            "document. Exits 1 if there is any regression."
+        ),
+        epilog=epilog,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    comparison.add_argument("old", metavar="OLD", type=Path, help="the earlier run's summary.json")
+    comparison.add_argument("new", metavar="NEW", type=Path, help="the later run's summary.json")
+    comparison.set_defaults(handler=run_compare)
+
+
+def run_report(args: argparse.Namespace) -> int:
+    output = args.output if args.output is not None else args.summary.parent / DEFAULT_REPORT_NAME
+    if output.resolve() == args.summary.resolve():
+        raise UsageError(f"--output {output} is the summary itself; refusing to overwrite it")
+    try:
+        written = write_html(args.summary, output)
+    except SummaryError as error:
+        raise UsageError(str(error)) from None
+    except OSError as error:
+        raise UsageError(f"cannot write {output}: {error.strerror or error}") from None
+    print(f"wrote {written}")
+    return EXIT_OK
+
+
+def run_compare(args: argparse.Namespace) -> int:
+    try:
+        old, new = load_summary(args.old), load_summary(args.new)
+    except SummaryError as error:
+        raise UsageError(str(error)) from None
+    comparison = compare(old, new)
+    print(format_comparison(comparison))
+    return EXIT_NONCONFORMANT if comparison.has_regressions else EXIT_OK

@@ -1,0 +1,86 @@
+"""summary.json, version 1: read it, and refuse anything that is not one.
+
+The schema (summary.schema.json, next to this module) is the contract between the pytest plugin
+that writes the file and everything here that reads it. A few facts JSON Schema cannot express
+(unique requirement ids, counts that agree with the statuses) are checked after it.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections import Counter
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+
+SCHEMA_VERSION = 1
+STATUSES = ("PASS", "FAIL", "WARN", "NOT_TESTED", "OBSERVED")
+
+
+class SummaryError(ValueError):
+    """The file is not a readable version-1 summary. The message is one line, naming the file."""
+
+
+@functools.cache
+def schema() -> dict[str, Any]:
+    return json.loads(files("conformance.report").joinpath("summary.schema.json").read_text("utf-8"))
+
+
+def load_summary(path: str | Path) -> dict[str, Any]:
+    """The summary at `path`, validated."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise SummaryError(f"{path}: not UTF-8 text") from None
+    except OSError as error:
+        raise SummaryError(f"cannot read {path}: {error.strerror or error}") from None
+    try:
+        summary = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise SummaryError(f"{path}: not JSON: {error.msg} at line {error.lineno} column {error.colno}") from None
+    validate_summary(summary, origin=str(path))
+    return summary
+
+
+def validate_summary(summary: Any, origin: str = "summary") -> None:
+    """Raise SummaryError, naming `origin` and the first problem, unless `summary` is a valid v1 summary."""
+    if isinstance(summary, dict) and summary.get("schema_version") not in (None, SCHEMA_VERSION):
+        # Say what is wrong in words a user can act on, rather than "1 was expected".
+        raise SummaryError(
+            f"{origin}: schema_version {summary['schema_version']!r} is not supported "
+            f"(this tool reads version {SCHEMA_VERSION})"
+        )
+    validator = jsonschema.Draft202012Validator(schema(), format_checker=jsonschema.FormatChecker())
+    error = jsonschema.exceptions.best_match(validator.iter_errors(summary))
+    if error is not None:
+        raise SummaryError(
+            f"{origin}: not a version-{SCHEMA_VERSION} summary: at {_pointer(error)}: {_one_line(error.message)}"
+        )
+    _check_consistency(summary, origin)
+
+
+def _check_consistency(summary: dict[str, Any], origin: str) -> None:
+    ids = Counter(requirement["id"] for requirement in summary["requirements"])
+    repeated = sorted(requirement_id for requirement_id, seen in ids.items() if seen > 1)
+    if repeated:
+        raise SummaryError(f"{origin}: requirement {repeated[0]} appears {ids[repeated[0]]} times")
+    tally = Counter(requirement["status"] for requirement in summary["requirements"])
+    for status in STATUSES:
+        if summary["counts"][status] != tally[status]:
+            raise SummaryError(
+                f"{origin}: counts.{status} is {summary['counts'][status]} "
+                f"but {tally[status]} requirements have status {status}"
+            )
+
+
+def _pointer(error: jsonschema.ValidationError) -> str:
+    return "/" + "/".join(str(part) for part in error.absolute_path) if error.absolute_path else "the top level"
+
+
+def _one_line(text: str, limit: int = 200) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
