@@ -106,6 +106,7 @@ class Verifier:
         self._recorder = recorder
         self._nodeid = nodeid
         self._catalogue = load_catalogue()
+        self.pending: str | None = None  # a MUST violation found by the generic checks, not yet raised
 
     def check(self, requirement_id: str, condition: bool, message: str, exchange: Exchange | None = None) -> bool:
         requirement = self._catalogue[requirement_id]
@@ -113,21 +114,28 @@ class Verifier:
         if not condition and requirement.level == "MUST":
             detail = f"\n{exchange.describe()}" if exchange else ""
             raise ContractViolation(f"{requirement_id} (MUST): {message}{detail}")
+        self.raise_pending()
         return bool(condition)
 
     def observe(self, requirement_id: str, message: str, exchange: Exchange | None = None) -> None:
         self.check(requirement_id, True, message, exchange)
 
-    def findings(self, findings: list[Finding]) -> None:
-        """Record every finding first, then fail on the first MUST violation among them."""
-        violation: str | None = None
+    def findings(self, findings: list[Finding], *, defer: bool = False) -> None:
+        """Record every finding. A MUST violation among them fails the test: at once, or with
+        `defer`, at the test's next check (so that the scenario's own, more specific check
+        gets recorded first and the failure names the requirement the scenario targets)."""
         for finding in findings:
             requirement = self._catalogue[finding.requirement]
             self._recorder.finding(self._nodeid, requirement, finding.passed, finding.message, finding.exchange)
-            if not finding.passed and requirement.level == "MUST" and violation is None:
+            if not finding.passed and requirement.level == "MUST" and self.pending is None:
                 detail = f"\n{finding.exchange.describe()}" if finding.exchange else ""
-                violation = f"{finding.requirement} (MUST): {finding.message}{detail}"
-        if violation:
+                self.pending = f"{finding.requirement} (MUST): {finding.message}{detail}"
+        if not defer:
+            self.raise_pending()
+
+    def raise_pending(self) -> None:
+        if self.pending is not None:
+            violation, self.pending = self.pending, None
             raise ContractViolation(violation)
 
     def should_failures(self) -> list[str]:
@@ -222,7 +230,7 @@ class ConformanceSession:
     def _on_exchange(self, exchange: Exchange) -> None:
         self.recorder.exchange(exchange)
         if self.current is not None:
-            self.current.findings(check_response(exchange))
+            self.current.findings(check_response(exchange), defer=True)
 
     @property
     def loopback(self) -> bool:
@@ -340,6 +348,10 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     report = yield
     state = conformance_session(item.config)
     verifier: Verifier | None = getattr(item, "_conformance_verifier", None)
+    if report.when == "call" and report.passed and verifier is not None and verifier.pending is not None:
+        report.outcome = "failed"  # a violation the generic checks found after the test's last check
+        report.longrepr = verifier.pending
+        verifier.pending = None
     if report.when == "call" and report.passed and state.config.strict and verifier is not None:
         should = verifier.should_failures()
         if should:  # --strict: a SHOULD failure fails the test that found it

@@ -47,6 +47,7 @@ NAMES = {
     "ascii": "Customers in a new Segment",
     "non-ascii": "Klienci z Łodzi — 東京 🎁 Ünïcödé",
     "long-1000": "L" * 990,
+    "padded": "  spaces kept  ",
 }
 
 
@@ -54,7 +55,7 @@ NAMES = {
 @pytest.mark.requirement("SEG-CREATE-NAME-ECHO")
 def test_create_answers_the_name_sent(target, verify, names, label):
     """Create answers with the name it was sent, unchanged."""
-    name = f"{NAMES[label]} {names('n')}"
+    name = f"{names('n')} {NAMES[label]}"
     exchange, segment = _created(target, verify, bodies.static(name), "SEG-CREATE-STATIC-200")
     verify.check("SEG-CREATE-NAME-ECHO", segment.get("name") == name,
                  f"name answered {str(segment.get('name'))[:80]!r} is not the name sent {name[:80]!r}", exchange)

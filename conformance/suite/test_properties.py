@@ -19,7 +19,9 @@ from conformance.plugin import active_session
 
 _session = active_session()
 schema = schemathesis.openapi.from_dict(contract.effective_document())
-schema.config.generation.update(max_examples=_session.config.max_examples, modes=["positive", "negative"])
+# No shrinking: the first failing example is evidence enough, and shrinking costs minutes.
+schema.config.generation.update(max_examples=_session.config.max_examples, modes=["positive", "negative"], no_shrink=True)
+NO_SHRINK = [hypothesis.Phase.explicit, hypothesis.Phase.reuse, hypothesis.Phase.generate]
 schema.config.seed = _session.config.seed
 CHECKS = [getattr(openapi_checks, name, None) or getattr(core_checks, name) for name in CHECKS_USED]
 
@@ -50,7 +52,7 @@ def _report(group, exchange, verify):
 
 @schema.parametrize()
 # `verify` is function-scoped on purpose: findings of every generated case belong to this test.
-@hypothesis.settings(suppress_health_check=list(hypothesis.HealthCheck), deadline=None, database=None)
+@hypothesis.settings(suppress_health_check=list(hypothesis.HealthCheck), deadline=None, database=None, phases=NO_SHRINK)
 @pytest.mark.requirement(
     "SEG-NO-5XX", "SEG-STATUS-DOCUMENTED", "SEG-JSON-CONTENT-TYPE", "SEG-SEGMENT-SCHEMA",
     "SEG-ERROR-OBJECT", "SEG-VALIDATION-4XX", "SEG-AUTH-401", "SEG-METHOD-405",
@@ -98,6 +100,7 @@ def test_stateful_links(target, verify, conformance):
         deadline=None,
         derandomize=False,
         database=None,
+        phases=NO_SHRINK,
         suppress_health_check=list(hypothesis.HealthCheck),
     )
     _Workflow.run(settings=settings)
