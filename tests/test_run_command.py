@@ -1,0 +1,125 @@
+"""`conformance run`: every exit code, one-line errors, and the reports it writes."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from conformance import cli, runner
+from conformance.mock.server import MockServer
+from conformance.report.summary import validate_summary
+
+QUICK = ["-k", "test_create_static_segment or test_get_unknown_id_is_404 or test_delete_then_gone"]
+
+
+def conformance(*args, env=None, timeout=300):
+    return subprocess.run([sys.executable, "-m", "conformance", *args], capture_output=True, text=True,
+                          timeout=timeout, env={**os.environ, **(env or {})})
+
+
+def test_exit_0_and_three_reports_against_the_embedded_mock(tmp_path):
+    completed = conformance("run", "--report-dir", str(tmp_path), "--seed", "3", *QUICK)
+    assert completed.returncode == 0, completed.stdout[-2000:]
+    assert "verdict: CONFORMANT" in completed.stdout
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    validate_summary(summary)
+    assert summary["run"]["seed"] == 3 and summary["run"]["selection"]["k"] == QUICK[1]
+    statuses = {r["id"]: r["status"] for r in summary["requirements"]}
+    assert statuses["SEG-CREATE-STATIC-200"] == "PASS"
+    assert statuses["SEG-CAP-DYNAMIC-100"] == "NOT_TESTED"  # deselected by -k, said as such
+    junit = ET.parse(tmp_path / "junit.xml").getroot()
+    cases = junit.findall(".//testcase")
+    assert len(cases) == 5
+    properties = {p.get("value") for p in junit.iter("property") if p.get("name") == "requirement"}
+    assert {"SEG-CREATE-STATIC-200", "SEG-DELETE-204-EMPTY", "SEG-GET-404"} <= properties
+    html = (tmp_path / "report.html").read_text()
+    assert "CONFORMANT" in html
+
+
+def test_exit_1_names_the_broken_requirement_with_evidence(tmp_path):
+    completed = conformance("run", "--report-dir", str(tmp_path), "--fault", "soft-delete", *QUICK)
+    assert completed.returncode == 1
+    assert "FAIL SEG-DELETE-GONE" in completed.stdout
+    junit = (tmp_path / "junit.xml").read_text()
+    assert "SEG-DELETE-GONE (MUST)" in junit and "curl -X GET" in junit
+    assert "SEG-DELETE-GONE" in (tmp_path / "report.html").read_text()
+
+
+def test_should_failure_warns_and_fails_only_under_strict(tmp_path):
+    args = ["run", "--fault", "invalid-body-422", "-k", "test_invalid_body_is_rejected"]
+    relaxed = conformance(*args, "--report-dir", str(tmp_path / "relaxed"))
+    strict = conformance(*args, "--report-dir", str(tmp_path / "strict"), "--strict")
+    assert relaxed.returncode == 0 and "WARN SEG-VALIDATION-400" in relaxed.stdout
+    assert strict.returncode == 1 and "FAIL SEG-VALIDATION-400" in strict.stdout
+
+
+def test_exit_2_when_the_target_is_unreachable(tmp_path):
+    completed = conformance("run", "--base-url", "http://127.0.0.1:9", "--app-id", "a", "--app-token", "b",
+                            "--report-dir", str(tmp_path))
+    assert completed.returncode == 2
+    assert completed.stderr.strip().count("\n") == 0 and "unreachable" in completed.stderr
+
+
+def test_exit_2_when_the_credentials_are_rejected(tmp_path):
+    with MockServer(app_id="right-id", app_token="right-token") as mock:
+        completed = conformance("run", "--base-url", mock.url, "--report-dir", str(tmp_path),
+                                env={"VOUCHERIFY_APP_ID": "right-id", "VOUCHERIFY_APP_TOKEN": "wrong-token"})
+    assert completed.returncode == 2
+    assert "rejected the credentials (401)" in completed.stderr
+    assert "wrong-token" not in completed.stderr + completed.stdout
+
+
+def test_exit_2_when_interrupted(tmp_path):
+    process = subprocess.Popen([sys.executable, "-m", "conformance", "run", "--report-dir", str(tmp_path)],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(6)  # past start-up, inside the suite
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=120)
+    assert process.returncode == 2, out[-2000:] + err[-2000:]
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["run", "--max-examples", "0"], "--max-examples"),
+        (["run", "--fault", "no-such-fault"], "unknown fault"),
+        (["run", "--base-url", "ftp://example"], "not an http(s) URL"),
+        (["run", "--cluster", "eu.api"], "invalid choice"),
+        (["run", "--base-url", "http://127.0.0.1:9", "--fault", "soft-delete"], "embedded mock only"),
+        (["run", "--bogus"], "unrecognized arguments"),
+        (["nope"], "invalid choice"),
+    ],
+)
+def test_exit_4_on_usage_errors_with_one_line(args, message, capsys):
+    assert cli.main(args) == cli.EXIT_USAGE
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_exit_4_when_credentials_are_missing_for_a_base_url(capsys, monkeypatch):
+    monkeypatch.delenv("VOUCHERIFY_APP_ID", raising=False)
+    monkeypatch.delenv("VOUCHERIFY_APP_TOKEN", raising=False)
+    assert cli.main(["run", "--base-url", "http://127.0.0.1:9"]) == cli.EXIT_USAGE
+    assert "credentials missing" in capsys.readouterr().err
+
+
+def test_exit_3_on_an_internal_error_with_one_line(monkeypatch, capsys):
+    def broken(args):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(runner, "run", broken)
+    assert cli.main(["run"]) == cli.EXIT_INTERNAL
+    err = capsys.readouterr().err
+    assert err == "internal error: RuntimeError: a bug\n"
+
+
+def test_help_documents_the_exit_codes():
+    completed = conformance("run", "--help")
+    assert completed.returncode == 0
+    for line in ("0  conformant", "1  nonconformance", "2  could not test", "3  internal error", "4  usage error"):
+        assert line in completed.stdout
