@@ -26,7 +26,8 @@ import pytest
 from conformance import __version__, contract
 from conformance.catalogue import Requirement, load_catalogue
 from conformance.checks import Finding, check_response
-from conformance.target import Credentials, Exchange, Target
+from conformance.ledger import Ledger
+from conformance.target import BudgetExhausted, Credentials, Exchange, Target, TargetUnavailable
 
 SUMMARY_SCHEMA_VERSION = 1
 EVIDENCE_PER_REQUIREMENT = 3
@@ -47,6 +48,7 @@ class TestRecord:
     outcome: str = "passed"
     duration_s: float = 0.0
     message: str | None = None
+    requests: int = 0
 
 
 @dataclass
@@ -163,6 +165,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--summary-json", default=None, help="write the run summary (summary.json) here")
     group.addoption("--mock-fault", action="append", default=[], help="embedded mock only: switch on a named fault")
     group.addoption("--insecure", action="store_true", help="do not verify TLS certificates")
+    group.addoption("--max-requests", type=int, default=None, help="stop testing after N requests (cleanup is kept within it)")
+    group.addoption("--ledger-file", default=None, help="write the ids the run creates here, as they are created")
+    group.addoption("--conformance-profile", default=None, help="the name of the profile the run uses (for the report)")
 
 
 @dataclass
@@ -176,6 +181,8 @@ class RunConfig:
     summary_path: Path | None
     faults: list[str]
     insecure: bool
+    max_requests: int | None = None
+    ledger_path: Path | None = None
 
     @property
     def embedded(self) -> bool:
@@ -197,6 +204,7 @@ class ConformanceSession:
         self.current: Verifier | None = None
         self.left_behind: list[str] = []
         self.selection: dict[str, str | None] = {"k": None, "m": None}
+        self.profile: str | None = None
 
     @property
     def base_url(self) -> str:
@@ -219,10 +227,14 @@ class ConformanceSession:
     @property
     def target(self) -> Target:
         if self._target is None:
+            ledger = Ledger(self.config.ledger_path, base_url=self.base_url, run_tag=self.run_tag)
+            ledger.save()  # an empty ledger on disk from the start: "nothing created yet" is news too
             self._target = Target(
                 self.base_url,
                 self.config.credentials,
                 verify_tls=not self.config.insecure,
+                max_requests=self.config.max_requests,
+                ledger=ledger,
                 on_exchange=self._on_exchange,
             )
         return self._target
@@ -245,6 +257,7 @@ class ConformanceSession:
     def finish(self) -> None:
         if self._target is not None:
             self.left_behind = self._target.cleanup()
+            self._target.ledger.save()
             self._target.close()
         if self._mock is not None:
             self._mock.stop()
@@ -276,6 +289,7 @@ def active_session() -> ConformanceSession:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "requirement(*ids): the catalogue requirements a test verifies")
+    config.addinivalue_line("markers", "sandbox: in the sandbox profile (every light MUST requirement in under 100 requests)")
     base_url = config.getoption("--base-url")
     seed = config.getoption("--conformance-seed")
     summary = config.getoption("--summary-json")
@@ -289,12 +303,28 @@ def pytest_configure(config: pytest.Config) -> None:
         summary_path=Path(summary) if summary else None,
         faults=config.getoption("--mock-fault"),
         insecure=config.getoption("--insecure"),
+        max_requests=config.getoption("--max-requests"),
+        ledger_path=Path(config.getoption("--ledger-file")) if config.getoption("--ledger-file") else None,
     )
     if run_config.faults and not run_config.embedded:
         raise pytest.UsageError("--mock-fault applies to the embedded mock only (drop --base-url)")
+    _cleanup_on_sigterm()
     global _ACTIVE
     _ACTIVE = config.stash[SESSION_KEY] = ConformanceSession(run_config)
     _ACTIVE.selection = {"k": config.getoption("keyword") or None, "m": config.getoption("markexpr") or None}
+    _ACTIVE.profile = config.getoption("--conformance-profile")
+
+
+def _cleanup_on_sigterm() -> None:
+    """SIGTERM ends the run the way Ctrl-C does, so the ledger is still cleaned up."""
+    import signal
+    import threading
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt("SIGTERM")
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, interrupt)
 
 
 def conformance_session(config: pytest.Config) -> ConformanceSession:
@@ -335,6 +365,8 @@ def pytest_deselected(items: list[pytest.Item]) -> None:
     for item in items:
         state = conformance_session(item.config)
         state.recorder.tests.pop(item.nodeid, None)
+        for requirement_id in requirement_ids(item):
+            state.recorder.not_tested.setdefault(requirement_id, "not selected (-k, -m or --profile)")
 
 
 def _readable_name(item: pytest.Item) -> str:
@@ -343,9 +375,22 @@ def _readable_name(item: pytest.Item) -> str:
     return first_line if "[" not in item.name else f"{first_line} [{item.name.split('[', 1)[1]}"
 
 
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    state = conformance_session(item.config)
+    target = state._target
+    if target is None:
+        return
+    if target.unavailable:
+        pytest.skip(f"not tested: {target.unavailable}")
+    if target.max_requests is not None and target.requests_sent + len(target.ledger) + 2 > target.max_requests:
+        pytest.skip(f"not tested: the request budget of {target.max_requests} is spent")
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     report = yield
+    if call.excinfo is not None and report.when == "call":
+        _stopped_by_the_run(item, call, report)
     state = conformance_session(item.config)
     verifier: Verifier | None = getattr(item, "_conformance_verifier", None)
     if report.when == "call" and report.passed and verifier is not None and verifier.pending is not None:
@@ -368,6 +413,22 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
                 for requirement_id in record.requirements:
                     state.recorder.not_tested.setdefault(requirement_id, record.message or "skipped")
     return report
+
+
+def _stopped_by_the_run(item: pytest.Item, call: pytest.CallInfo, report: pytest.TestReport) -> None:
+    """A test cut short by the budget is NOT TESTED, not failed; one cut short by the target
+    going away (or any transport failure) means the run could not test: exit 2, never a pass."""
+    import requests
+
+    state = conformance_session(item.config)
+    error = call.excinfo.value
+    if call.excinfo.errisinstance(BudgetExhausted):
+        report.outcome = "skipped"
+        report.longrepr = (str(item.path), item.location[1] or 0, f"Skipped: not tested: {error}")
+    elif call.excinfo.errisinstance((TargetUnavailable, requests.RequestException)):
+        message = f"could not test: {state.target.mask(str(error))[:300]}"
+        state.recorder.could_not_test.append(message)
+        report.longrepr = message
 
 
 def _short_message(report: pytest.TestReport) -> str:
@@ -399,8 +460,17 @@ def verify(request: pytest.FixtureRequest, conformance: ConformanceSession):
     verifier = Verifier(conformance.recorder, request.node.nodeid)
     request.node._conformance_verifier = verifier
     conformance.current = verifier
+    target = conformance.target
+    before = set(target.ledger.open_ids())
+    requests_before = target.requests_sent
     yield verifier
     conformance.current = None
+    # Each test tidies up what it created, so no test inherits another's segments (the caps);
+    # whatever it could not delete stays in the ledger for the final cleanup.
+    target.cleanup([segment_id for segment_id in target.ledger.open_ids() if segment_id not in before])
+    record = conformance.recorder.tests.get(request.node.nodeid)
+    if record is not None:
+        record.requests = target.requests_sent - requests_before
 
 
 @pytest.fixture
@@ -499,6 +569,9 @@ def build_summary(state: ConformanceSession) -> dict[str, Any]:
             "requests_sent": state._target.requests_sent if state._target else 0,
             "run_tag": state.run_tag,
             "left_behind": state.left_behind,
+            "max_requests": state.config.max_requests,
+            "profile": state.profile,
+            "could_not_test": recorder.could_not_test,
         },
         "verdict": verdict,
         "exit_code": exit_code,

@@ -23,6 +23,8 @@ from conformance.contract import SEGMENT_PATH
 
 SUITE_DIR = Path(__file__).parent / "suite"
 CLUSTERS = ("api", "us1.api", "as1.api")
+# A profile is a selection and a budget. The sandbox budget counts the probe as one request.
+PROFILES = {"sandbox": {"markexpr": "sandbox", "max_requests": 99}}
 
 
 def register(subparsers, epilog: str) -> None:
@@ -44,6 +46,10 @@ def register(subparsers, epilog: str) -> None:
     parser.add_argument("--strict", action="store_true", help="SHOULD failures fail the run too")
     parser.add_argument("--include-heavy", action="store_true", help="run the cap scenarios on a non-loopback target")
     parser.add_argument("--insecure", action="store_true", help="do not verify TLS certificates (said in the report)")
+    parser.add_argument("--max-requests", type=int, metavar="N",
+                        help="stop after N requests; what is left is NOT TESTED (cleanup stays within N)")
+    parser.add_argument("--profile", choices=sorted(PROFILES),
+                        help="sandbox: every MUST requirement that fits in 100 requests (the vendor sandbox's hourly limit)")
     parser.add_argument("-k", dest="keyword", metavar="EXPR", help="only tests matching the pytest -k expression")
     parser.add_argument("-m", dest="markexpr", metavar="MARKEXPR", help="only tests matching the pytest -m expression")
     parser.add_argument("--fault", action="append", default=[], metavar="NAME",
@@ -64,6 +70,13 @@ def run(args: argparse.Namespace) -> int:
             raise cli.UsageError(f"unknown fault {unknown[0]!r}; see `conformance mock --list-faults`")
     if args.max_examples < 1:
         raise cli.UsageError("--max-examples must be at least 1")
+    if args.max_requests is not None and args.max_requests < 1:
+        raise cli.UsageError("--max-requests must be at least 1")
+    profile = PROFILES.get(args.profile or "", {})
+    if profile and args.markexpr:
+        raise cli.UsageError("--profile chooses the tests itself; drop -m")
+    markexpr = profile.get("markexpr", args.markexpr)
+    max_requests = min(filter(None, (args.max_requests, profile.get("max_requests")))) if (args.max_requests or profile) else None
     app_id = args.app_id or os.environ.get("VOUCHERIFY_APP_ID")
     app_token = args.app_token or os.environ.get("VOUCHERIFY_APP_TOKEN")
     if base_url:
@@ -92,6 +105,7 @@ def run(args: argparse.Namespace) -> int:
         "-o", "junit_family=xunit2",
         "-o", "junit_suite_name=segments-conformance",
         "--summary-json", str(summary_path),
+        "--ledger-file", str(report_dir / "ledger.json"),
         "--conformance-seed", str(seed),
         f"--hypothesis-seed={seed}",
         "--max-examples", str(args.max_examples),
@@ -100,7 +114,8 @@ def run(args: argparse.Namespace) -> int:
     ]
     if base_url:
         pytest_args += ["--base-url", base_url]
-    for flag, value in (("--app-id", app_id), ("--app-token", app_token), ("-k", args.keyword), ("-m", args.markexpr)):
+    for flag, value in (("--app-id", app_id), ("--app-token", app_token), ("-k", args.keyword), ("-m", markexpr),
+                        ("--max-requests", max_requests and str(max_requests)), ("--conformance-profile", args.profile)):
         if value:
             pytest_args += [flag, value]
     for flag, on in (("--conformance-strict", args.strict), ("--include-heavy", args.include_heavy), ("--insecure", args.insecure)):

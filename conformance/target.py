@@ -16,6 +16,7 @@ from typing import Any, Callable
 import requests
 
 from conformance.contract import CREATE_PATH, SEGMENT_PATH
+from conformance.ledger import Ledger
 
 SECRET_HEADERS = frozenset({"x-app-id", "x-app-token", "authorization", "cookie", "proxy-authorization"})
 MASK = "***"
@@ -106,15 +107,26 @@ class BudgetExhausted(Exception):
     """The run's request budget is spent; the remaining requirements are NOT TESTED."""
 
 
+class TargetUnavailable(Exception):
+    """The target stopped answering usefully (transport failures, or 429 past our patience):
+    the run cannot go on testing, and says so instead of hanging."""
+
+
+MAX_CONSECUTIVE_TRANSPORT_FAILURES = 3
+RATE_LIMIT_RETRIES = 3
+
+
 class Target:
     def __init__(
         self,
         base_url: str,
         credentials: Credentials,
         *,
-        timeout: tuple[float, float] = (5.0, 30.0),
+        timeout: tuple[float, float] = (5.0, 20.0),
         verify_tls: bool = True,
         max_requests: int | None = None,
+        ledger: Ledger | None = None,
+        max_rate_limit_wait: float = 60.0,
         on_exchange: Callable[[Exchange], None] | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
@@ -122,41 +134,37 @@ class Target:
         self.timeout = timeout
         self.max_requests = max_requests
         self.requests_sent = 0
-        self.created: list[str] = []  # the ledger: ids this run created and has not deleted
+        self.ledger = ledger if ledger is not None else Ledger(None, base_url=self.base_url)
+        self.rate_limit_wait_left = max_rate_limit_wait  # seconds of 429 back-off the whole run may spend
+        self.unavailable: str | None = None  # why the target is no longer tested, once it is not
+        self._transport_failures = 0
         self._on_exchange = on_exchange
-        self._session = requests.Session()
+        self._session = requests.Session()  # trust_env: proxies come from the environment
         self._session.verify = verify_tls
         self._secrets = {credentials.app_id, credentials.app_token} - {""}
 
     # --- the three operations --------------------------------------------------------------------
 
     def create(self, body: Any, **kwargs: Any) -> Exchange:
-        exchange = self.send("POST", CREATE_PATH, json_body=body, **kwargs)
-        if exchange.status == 200 and isinstance(exchange.json, dict) and isinstance(exchange.json.get("id"), str):
-            self.created.append(exchange.json["id"])
-        return exchange
+        return self.send("POST", CREATE_PATH, json_body=body, **kwargs)
 
     def get(self, segment_id: str, **kwargs: Any) -> Exchange:
         return self.send("GET", SEGMENT_PATH, segment_id=segment_id, **kwargs)
 
     def delete(self, segment_id: str, **kwargs: Any) -> Exchange:
-        exchange = self.send("DELETE", SEGMENT_PATH, segment_id=segment_id, **kwargs)
-        if exchange.status == 204 and segment_id in self.created:
-            self.created.remove(segment_id)
-        return exchange
+        return self.send("DELETE", SEGMENT_PATH, segment_id=segment_id, **kwargs)
 
-    def cleanup(self) -> list[str]:
-        """Delete everything the run created; return the ids that could not be deleted."""
+    def cleanup(self, segment_ids: list[str] | None = None) -> list[str]:
+        """Delete what the run created (or those of `segment_ids`); return the ids left behind.
+        Cleanup is never refused by the request budget: the budget reserves room for it."""
         left: list[str] = []
-        for segment_id in list(self.created):
+        for segment_id in list(self.ledger.open_ids() if segment_ids is None else segment_ids):
             try:
-                exchange = self.send("DELETE", SEGMENT_PATH, segment_id=segment_id, record=False)
-            except (requests.RequestException, BudgetExhausted):
+                exchange = self.send("DELETE", SEGMENT_PATH, segment_id=segment_id, record=False, budgeted=False)
+            except (requests.RequestException, TargetUnavailable):
                 left.append(segment_id)
                 continue
-            if exchange.status in (204, 404):  # 404: already gone, nothing left behind
-                self.created.remove(segment_id)
-            else:
+            if exchange.status not in (204, 404):  # 404: already gone, nothing left behind
                 left.append(segment_id)
         return left
 
@@ -173,10 +181,9 @@ class Target:
         headers: dict[str, str] | None = None,
         authenticate: bool = True,
         record: bool = True,
+        budgeted: bool = True,
     ) -> Exchange:
         """Send one request. `headers` override the credentials (a value of None drops one)."""
-        if self.max_requests is not None and self.requests_sent >= self.max_requests:
-            raise BudgetExhausted(f"the request budget of {self.max_requests} is spent")
         path = path_template.replace("{segmentId}", requests.utils.quote(segment_id or "", safe=""))
         sent_headers: dict[str, str] = {"Accept": "application/json"}
         if authenticate:
@@ -191,40 +198,84 @@ class Target:
             body = json.dumps(json_body, ensure_ascii=False).encode("utf-8")
         if body is not None:
             sent_headers.setdefault("Content-Type", "application/json")
-        self.requests_sent += 1
-        started = time.perf_counter()
-        response = self._session.request(
-            method, self.base_url + path, data=body, headers=sent_headers, timeout=self.timeout, allow_redirects=False
-        )
-        elapsed_ms = (time.perf_counter() - started) * 1000
-        exchange = self._exchange(method, path_template, response, sent_headers, body, elapsed_ms)
-        if record and self._on_exchange is not None:
-            self._on_exchange(exchange)
+        request = {"method": method, "url": self.base_url + path, "data": body, "headers": sent_headers}
+        exchange, _ = self._perform(path_template, request, record=record, budgeted=budgeted)
         return exchange
 
     def send_prepared(self, path_template: str, request_kwargs: dict[str, Any]) -> tuple[Exchange, requests.Response]:
         """Send a request another tool prepared (schemathesis's transport kwargs) through this
         target, so it is counted, checked, masked and its created ids land in the ledger."""
-        if self.max_requests is not None and self.requests_sent >= self.max_requests:
-            raise BudgetExhausted(f"the request budget of {self.max_requests} is spent")
-        kwargs = dict(request_kwargs)
-        kwargs.pop("session", None)
-        kwargs.setdefault("timeout", self.timeout)
-        kwargs["allow_redirects"] = False
-        self.requests_sent += 1
-        started = time.perf_counter()
-        response = self._session.request(**kwargs)
-        elapsed_ms = (time.perf_counter() - started) * 1000
+        request = dict(request_kwargs)
+        request.pop("session", None)
+        return self._perform(path_template, request, record=True, budgeted=True)
+
+    def _perform(self, path_template: str, request: dict[str, Any], *, record: bool, budgeted: bool):
+        method = request["method"].upper()
+        if self.unavailable:
+            raise TargetUnavailable(self.unavailable)
+        if budgeted:
+            self._spend(creates=(method, path_template) == ("POST", CREATE_PATH))
+        for attempt in range(RATE_LIMIT_RETRIES + 1):
+            self.requests_sent += 1
+            started = time.perf_counter()
+            try:
+                response = self._session.request(**request, timeout=self.timeout, allow_redirects=False)
+                response.content  # read the whole body now: a connection closed mid-body fails here
+            except requests.RequestException as error:
+                self._transport_failure(error)
+                raise
+            self._transport_failures = 0
+            elapsed_ms = (time.perf_counter() - started) * 1000
+            if response.status_code != 429 or attempt == RATE_LIMIT_RETRIES or not self._wait_for_rate_limit(response):
+                break
+        self._pace(response)
         prepared = response.request
-        exchange = self._exchange(
-            prepared.method or "GET", path_template, response, dict(prepared.headers), prepared.body, elapsed_ms
-        )
-        if (exchange.method, path_template) == ("POST", CREATE_PATH) and exchange.status == 200:
-            if isinstance(exchange.json, dict) and isinstance(exchange.json.get("id"), str):
-                self.created.append(exchange.json["id"])
-        if self._on_exchange is not None:
+        exchange = self._exchange(method, path_template, response, dict(prepared.headers), prepared.body, elapsed_ms)
+        if response.status_code == 429:
+            self.unavailable = "the target kept answering 429 Too Many Requests past the run's patience"
+        self._update_ledger(exchange, path_template)
+        if record and self._on_exchange is not None:
             self._on_exchange(exchange)
         return exchange, response
+
+    def _spend(self, *, creates: bool) -> None:
+        """Refuse a request the budget cannot afford, keeping room to delete everything created."""
+        if self.max_requests is None:
+            return
+        reserved = len(self.ledger) + (1 if creates else 0)
+        if self.requests_sent + 1 + reserved > self.max_requests:
+            raise BudgetExhausted(f"the request budget of {self.max_requests} is spent")
+
+    def _update_ledger(self, exchange: Exchange, path_template: str) -> None:
+        if exchange.method == "POST" and path_template == CREATE_PATH and exchange.status == 200:
+            if isinstance(exchange.json, dict) and isinstance(exchange.json.get("id"), str):
+                self.ledger.add(exchange.json["id"])
+        elif exchange.method == "DELETE" and path_template == SEGMENT_PATH and exchange.status in (204, 404):
+            segment_id = requests.utils.unquote(exchange.url.rsplit("/", 1)[-1])
+            self.ledger.remove(segment_id)
+
+    def _transport_failure(self, error: Exception) -> None:
+        self._transport_failures += 1
+        if self._transport_failures >= MAX_CONSECUTIVE_TRANSPORT_FAILURES:
+            kind = "timed out" if isinstance(error, requests.Timeout) else "failed"
+            self.unavailable = f"{self._transport_failures} requests in a row {kind} ({type(error).__name__})"
+
+    def _wait_for_rate_limit(self, response: requests.Response) -> bool:
+        """Back off as a 429 asks, within the run's total patience. False: give up."""
+        wait = _seconds(response.headers.get("Retry-After")) or _seconds(response.headers.get("X-Rate-Limit-Reset")) or 1.0
+        if wait > self.rate_limit_wait_left:
+            return False
+        self.rate_limit_wait_left -= wait
+        time.sleep(wait)
+        return True
+
+    def _pace(self, response: requests.Response) -> None:
+        """When the vendor's X-Rate-Limit-Remaining says 0, wait for the window before the next call."""
+        if response.headers.get("X-Rate-Limit-Remaining") == "0":
+            wait = _seconds(response.headers.get("X-Rate-Limit-Reset")) or _seconds(response.headers.get("Retry-After"))
+            if wait and wait <= self.rate_limit_wait_left:
+                self.rate_limit_wait_left -= wait
+                time.sleep(wait)
 
     def _exchange(self, method, path_template, response, sent_headers, body, elapsed_ms) -> Exchange:
         text = response.content.decode("utf-8", errors="replace")
@@ -265,6 +316,15 @@ class Target:
 
     def close(self) -> None:
         self._session.close()
+
+
+def _seconds(value: str | None) -> float | None:
+    """A delay in seconds from a Retry-After-like header (HTTP dates are not worth the guess)."""
+    try:
+        seconds = float(value) if value is not None else None
+    except ValueError:
+        return None
+    return max(seconds, 0.0) if seconds is not None else None
 
 
 def _truncate(text: str, limit: int = BODY_LIMIT) -> str:

@@ -12,6 +12,7 @@ STATIC_CAP = 20_000
 DYNAMIC_CAP = 100
 
 
+@pytest.mark.sandbox  # two requests, if heavy bodies are allowed (--include-heavy off loopback)
 @pytest.mark.requirement("SEG-CAP-STATIC-20000")
 def test_static_segment_with_20000_customers_is_accepted(target, verify, names):
     """A static segment with exactly 20,000 customers answers 200."""
@@ -19,6 +20,7 @@ def test_static_segment_with_20000_customers_is_accepted(target, verify, names):
     verify.check("SEG-CAP-STATIC-20000", exchange.status == 200, f"20,000 customers answered {exchange.status}, not 200", exchange)
 
 
+@pytest.mark.sandbox
 @pytest.mark.requirement("SEG-CAP-STATIC-20001", "SEG-VALIDATION-400")
 def test_static_segment_with_20001_customers_is_rejected(target, verify, names):
     """A static segment with 20,001 customers answers a 4xx with the Error object."""
@@ -35,8 +37,7 @@ def test_dynamic_cap(target, verify, names):
     try:
         _fill_and_free(target, verify, names, accepted)
     finally:  # a full cap would starve every later test of dynamic segments
-        for segment_id in list(target.created):
-            target.delete(segment_id, record=False)
+        target.cleanup()
 
 
 def _fill_and_free(target, verify, names, accepted):

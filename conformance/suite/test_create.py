@@ -11,6 +11,7 @@ def _created(target, verify, body, requirement_id):
     return exchange, exchange.json
 
 
+@pytest.mark.sandbox
 @pytest.mark.requirement("SEG-CREATE-STATIC-200", "SEG-SEGMENT-SCHEMA", "SEG-SEGMENT-OBJECT", "SEG-SEGMENT-CREATED-AT", "SEG-CREATE-SYNC-STATUS")
 def test_create_static_segment(target, verify, names):
     """A static body answers 200 with a static Segment whose filter is null."""
@@ -25,11 +26,11 @@ def test_create_static_segment(target, verify, names):
 @pytest.mark.parametrize(
     "kind, requirement_id, filter_",
     [
-        ("auto-update", "SEG-CREATE-AUTOUPDATE-200", bodies.CREATED_AFTER_FILTER),
-        ("auto-update", "SEG-CREATE-AUTOUPDATE-200", bodies.BIRTHDAY_FILTER),
-        ("passive", "SEG-CREATE-PASSIVE-200", bodies.CREATED_AFTER_FILTER),
+        pytest.param("auto-update", "SEG-CREATE-AUTOUPDATE-200", bodies.CREATED_AFTER_FILTER, id="auto-update"),
+        pytest.param("auto-update", "SEG-CREATE-AUTOUPDATE-200", bodies.BIRTHDAY_FILTER, id="auto-update-dotted-keys",
+                     marks=pytest.mark.sandbox),
+        pytest.param("passive", "SEG-CREATE-PASSIVE-200", bodies.CREATED_AFTER_FILTER, id="passive", marks=pytest.mark.sandbox),
     ],
-    ids=["auto-update", "auto-update-dotted-keys", "passive"],
 )
 @pytest.mark.requirement("SEG-CREATE-AUTOUPDATE-200", "SEG-CREATE-PASSIVE-200", "SEG-SEGMENT-SCHEMA", "SEG-CREATE-SYNC-STATUS")
 def test_create_dynamic_segment(target, verify, names, kind, requirement_id, filter_):
@@ -51,7 +52,7 @@ NAMES = {
 }
 
 
-@pytest.mark.parametrize("label", NAMES)
+@pytest.mark.parametrize("label", [pytest.param(label, marks=[pytest.mark.sandbox] if label == "non-ascii" else []) for label in NAMES])
 @pytest.mark.requirement("SEG-CREATE-NAME-ECHO")
 def test_create_answers_the_name_sent(target, verify, names, label):
     """Create answers with the name it was sent, unchanged."""
@@ -61,11 +62,12 @@ def test_create_answers_the_name_sent(target, verify, names, label):
                  f"name answered {str(segment.get('name'))[:80]!r} is not the name sent {name[:80]!r}", exchange)
 
 
+@pytest.mark.sandbox
 @pytest.mark.requirement("SEG-ID-UNIQUE")
 def test_ids_are_unique(target, verify, names):
     """Each created segment gets its own non-empty string id."""
     seen: dict[str, str] = {}
-    for index in range(12):
+    for index in range(6):
         body = bodies.static(names("unique")) if index % 2 else bodies.dynamic(names("unique"), "passive")
         exchange = target.create(body)
         segment_id = exchange.json.get("id") if isinstance(exchange.json, dict) else None
