@@ -56,6 +56,7 @@ class Recorder:
     """Every finding of the run, by requirement; the statuses every operation answered."""
 
     strict: bool
+    mask: Any = staticmethod(lambda text: text)  # the target's secret masking, once there is a target
     passes: Counter = field(default_factory=Counter)
     problems: dict[str, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
     problem_counts: Counter = field(default_factory=Counter)
@@ -69,6 +70,7 @@ class Recorder:
         self.statuses[f"{exchange.method} {exchange.path_template}"][str(exchange.status)] += 1
 
     def finding(self, nodeid: str, requirement: Requirement, passed: bool, message: str, exchange: Exchange | None):
+        message = self.mask(message)  # messages may quote what a server or schemathesis said
         if requirement.level == "OBSERVE":
             self._keep(self.observations[requirement.id], nodeid, requirement, "OBSERVED", message, exchange)
         elif passed:
@@ -237,6 +239,7 @@ class ConformanceSession:
                 ledger=ledger,
                 on_exchange=self._on_exchange,
             )
+            self.recorder.mask = self._target.mask
         return self._target
 
     def _on_exchange(self, exchange: Exchange) -> None:

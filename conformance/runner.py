@@ -12,6 +12,7 @@ import json
 import os
 import secrets
 import string
+import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -20,9 +21,11 @@ import requests
 
 from conformance import cli
 from conformance.contract import SEGMENT_PATH
+from conformance.target import retry_seconds
 
 SUITE_DIR = Path(__file__).parent / "suite"
 CLUSTERS = ("api", "us1.api", "as1.api")
+PROBE_ATTEMPTS = 3
 # A profile is a selection and a budget. The sandbox budget counts the probe as one request.
 PROFILES = {"sandbox": {"markexpr": "sandbox", "max_requests": 99}}
 
@@ -154,17 +157,21 @@ def probe(base_url: str, app_id: str, app_token: str, *, verify_tls: bool) -> st
     testable one before the suite starts. Returns the problem, or None."""
     unknown = "seg_" + "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(24))
     url = base_url + SEGMENT_PATH.replace("{segmentId}", unknown)
-    try:
-        response = requests.get(url, headers={"X-App-Id": app_id, "X-App-Token": app_token}, timeout=(5, 15), verify=verify_tls)
-    except requests.exceptions.SSLError:
-        return f"TLS error talking to {base_url} (use --insecure to skip verification)"
-    except requests.exceptions.Timeout:
-        return f"{base_url} did not answer in time"
-    except requests.RequestException:
-        return f"{base_url} is unreachable"
-    if response.status_code in (401, 403):
-        return f"{base_url} rejected the credentials ({response.status_code})"
-    return None
+    for _ in range(PROBE_ATTEMPTS):
+        try:
+            response = requests.get(url, headers={"X-App-Id": app_id, "X-App-Token": app_token}, timeout=(5, 15), verify=verify_tls)
+        except requests.exceptions.SSLError:
+            return f"TLS error talking to {base_url} (use --insecure to skip verification)"
+        except requests.exceptions.Timeout:
+            return f"{base_url} did not answer in time"
+        except requests.RequestException:
+            return f"{base_url} is unreachable or does not speak HTTP"
+        if response.status_code in (401, 403):
+            return f"{base_url} rejected the credentials ({response.status_code})"
+        if response.status_code != 429:
+            return None
+        time.sleep(min(retry_seconds(response.headers.get("Retry-After")) or 1.0, 10.0))
+    return f"{base_url} keeps answering 429 Too Many Requests; try again later"
 
 
 def _write_html(summary_path: Path) -> Path | None:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 import requests
+from requests.adapters import HTTPAdapter
 
 from conformance.contract import CREATE_PATH, SEGMENT_PATH
 from conformance.ledger import Ledger
@@ -141,7 +142,14 @@ class Target:
         self._on_exchange = on_exchange
         self._session = requests.Session()  # trust_env: proxies come from the environment
         self._session.verify = verify_tls
-        self._secrets = {credentials.app_id, credentials.app_token} - {""}
+        self._cleaning = False
+        # Every request on the wire is counted here, schemathesis's own probes included.
+        counting = _CountingAdapter(self)
+        self._session.mount("http://", counting)
+        self._session.mount("https://", counting)
+        # The token is always masked; an app id only when it is long enough not to be a common word.
+        self._secrets = {credentials.app_token} | ({credentials.app_id} if len(credentials.app_id) >= 8 else set())
+        self._secrets.discard("")
 
     # --- the three operations --------------------------------------------------------------------
 
@@ -158,15 +166,30 @@ class Target:
         """Delete what the run created (or those of `segment_ids`); return the ids left behind.
         Cleanup is never refused by the request budget: the budget reserves room for it."""
         left: list[str] = []
-        for segment_id in list(self.ledger.open_ids() if segment_ids is None else segment_ids):
-            try:
-                exchange = self.send("DELETE", SEGMENT_PATH, segment_id=segment_id, record=False, budgeted=False)
-            except (requests.RequestException, TargetUnavailable):
-                left.append(segment_id)
-                continue
-            if exchange.status not in (204, 404):  # 404: already gone, nothing left behind
-                left.append(segment_id)
+        self._cleaning, self.unavailable, unavailable = True, None, self.unavailable
+        try:
+            for segment_id in list(self.ledger.open_ids() if segment_ids is None else segment_ids):
+                try:
+                    exchange = self.send("DELETE", SEGMENT_PATH, segment_id=segment_id, record=False, budgeted=False)
+                except (requests.RequestException, TargetUnavailable):
+                    left.append(segment_id)
+                    continue
+                if exchange.status not in (204, 404):  # 404: already gone, nothing left behind
+                    left.append(segment_id)
+        finally:
+            self._cleaning = False
+            self.unavailable = self.unavailable or unavailable
         return left
+
+    @property
+    def session(self) -> requests.Session:
+        """The counted session, for tools (schemathesis probes) that send requests themselves."""
+        return self._session
+
+    def _count(self) -> None:
+        if self.max_requests is not None and not self._cleaning and self.requests_sent + len(self.ledger) >= self.max_requests:
+            raise BudgetExhausted(f"the request budget of {self.max_requests} is spent")
+        self.requests_sent += 1
 
     # --- the one way out ---------------------------------------------------------------------------
 
@@ -216,7 +239,6 @@ class Target:
         if budgeted:
             self._spend(creates=(method, path_template) == ("POST", CREATE_PATH))
         for attempt in range(RATE_LIMIT_RETRIES + 1):
-            self.requests_sent += 1
             started = time.perf_counter()
             try:
                 response = self._session.request(**request, timeout=self.timeout, allow_redirects=False)
@@ -231,8 +253,9 @@ class Target:
         self._pace(response)
         prepared = response.request
         exchange = self._exchange(method, path_template, response, dict(prepared.headers), prepared.body, elapsed_ms)
-        if response.status_code == 429:
+        if response.status_code == 429:  # past our patience: nothing the target says now can be judged
             self.unavailable = "the target kept answering 429 Too Many Requests past the run's patience"
+            raise TargetUnavailable(self.unavailable)
         self._update_ledger(exchange, path_template)
         if record and self._on_exchange is not None:
             self._on_exchange(exchange)
@@ -243,7 +266,7 @@ class Target:
         if self.max_requests is None:
             return
         reserved = len(self.ledger) + (1 if creates else 0)
-        if self.requests_sent + 1 + reserved > self.max_requests:
+        if self.requests_sent + 1 + reserved > self.max_requests:  # the request, then a delete per id
             raise BudgetExhausted(f"the request budget of {self.max_requests} is spent")
 
     def _update_ledger(self, exchange: Exchange, path_template: str) -> None:
@@ -262,7 +285,7 @@ class Target:
 
     def _wait_for_rate_limit(self, response: requests.Response) -> bool:
         """Back off as a 429 asks, within the run's total patience. False: give up."""
-        wait = _seconds(response.headers.get("Retry-After")) or _seconds(response.headers.get("X-Rate-Limit-Reset")) or 1.0
+        wait = retry_seconds(response.headers.get("Retry-After")) or retry_seconds(response.headers.get("X-Rate-Limit-Reset")) or 1.0
         if wait > self.rate_limit_wait_left:
             return False
         self.rate_limit_wait_left -= wait
@@ -272,7 +295,7 @@ class Target:
     def _pace(self, response: requests.Response) -> None:
         """When the vendor's X-Rate-Limit-Remaining says 0, wait for the window before the next call."""
         if response.headers.get("X-Rate-Limit-Remaining") == "0":
-            wait = _seconds(response.headers.get("X-Rate-Limit-Reset")) or _seconds(response.headers.get("Retry-After"))
+            wait = retry_seconds(response.headers.get("X-Rate-Limit-Reset")) or retry_seconds(response.headers.get("Retry-After"))
             if wait and wait <= self.rate_limit_wait_left:
                 self.rate_limit_wait_left -= wait
                 time.sleep(wait)
@@ -318,7 +341,17 @@ class Target:
         self._session.close()
 
 
-def _seconds(value: str | None) -> float | None:
+class _CountingAdapter(HTTPAdapter):
+    def __init__(self, target: Target) -> None:
+        super().__init__()
+        self._target = target
+
+    def send(self, request, *args, **kwargs):
+        self._target._count()
+        return super().send(request, *args, **kwargs)
+
+
+def retry_seconds(value: str | None) -> float | None:
     """A delay in seconds from a Retry-After-like header (HTTP dates are not worth the guess)."""
     try:
         seconds = float(value) if value is not None else None

@@ -44,7 +44,7 @@ def _send_and_check(case, target, verify, base_url, recorder=None):
             response,
             checks=CHECKS,
             headers=target.credentials.headers(),
-            transport_kwargs={"base_url": base_url, "headers": target.credentials.headers()},
+            transport_kwargs={"base_url": base_url, "headers": target.credentials.headers(), "session": target.session},
             recorder=recorder,
         )
     except FailureGroup as group:
@@ -94,7 +94,7 @@ class _Workflow(schema.as_state_machine()):
                 response,
                 checks=CHECKS,
                 headers=target.credentials.headers(),
-                transport_kwargs={"base_url": base_url, "headers": target.credentials.headers()},
+                transport_kwargs={"base_url": base_url, "headers": target.credentials.headers(), "session": target.session},
                 recorder=getattr(self, "recorder", None),
             )
         except FailureGroup as group:
