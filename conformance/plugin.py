@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from conformance import __version__, contract
+from conformance import __version__, contract, interrupts
 from conformance.catalogue import Requirement, load_catalogue
 from conformance.checks import Finding, check_response
 from conformance.ledger import Ledger
@@ -311,23 +311,11 @@ def pytest_configure(config: pytest.Config) -> None:
     )
     if run_config.faults and not run_config.embedded:
         raise pytest.UsageError("--mock-fault applies to the embedded mock only (drop --base-url)")
-    _cleanup_on_sigterm()
+    interrupts.install()
     global _ACTIVE
     _ACTIVE = config.stash[SESSION_KEY] = ConformanceSession(run_config)
     _ACTIVE.selection = {"k": config.getoption("keyword") or None, "m": config.getoption("markexpr") or None}
     _ACTIVE.profile = config.getoption("--conformance-profile")
-
-
-def _cleanup_on_sigterm() -> None:
-    """SIGTERM ends the run the way Ctrl-C does, so the ledger is still cleaned up."""
-    import signal
-    import threading
-
-    def interrupt(signum, frame):
-        raise KeyboardInterrupt("SIGTERM")
-
-    if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGTERM, interrupt)
 
 
 def conformance_session(config: pytest.Config) -> ConformanceSession:

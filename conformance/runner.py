@@ -27,7 +27,7 @@ SUITE_DIR = Path(__file__).parent / "suite"
 CLUSTERS = ("api", "us1.api", "as1.api")
 PROBE_ATTEMPTS = 3
 # A profile is a selection and a budget. The sandbox budget counts the probe as one request.
-PROFILES = {"sandbox": {"markexpr": "sandbox", "max_requests": 99}}
+PROFILES = {"sandbox": {"markexpr": "sandbox", "max_requests": 100}}
 
 
 def register(subparsers, epilog: str) -> None:
@@ -89,6 +89,10 @@ def run(args: argparse.Namespace) -> int:
         if problem:
             print(f"error: could not test: {problem}", file=os.sys.stderr)
             return cli.EXIT_COULD_NOT_TEST
+        if max_requests is not None:
+            max_requests -= 1  # the probe was one
+            if max_requests < 1:
+                raise cli.UsageError("--max-requests leaves nothing after the first probe request")
 
     report_dir = Path(args.report_dir)
     try:

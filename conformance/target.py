@@ -16,6 +16,7 @@ from typing import Any, Callable
 import requests
 from requests.adapters import HTTPAdapter
 
+from conformance import interrupts
 from conformance.contract import CREATE_PATH, SEGMENT_PATH
 from conformance.ledger import Ledger
 
@@ -233,6 +234,11 @@ class Target:
         return self._perform(path_template, request, record=True, budgeted=True)
 
     def _perform(self, path_template: str, request: dict[str, Any], *, record: bool, budgeted: bool):
+        # From sending to the ledger entry, an interrupt waits: a created id must never go unrecorded.
+        with interrupts.held():
+            return self._perform_held(path_template, request, record=record, budgeted=budgeted)
+
+    def _perform_held(self, path_template: str, request: dict[str, Any], *, record: bool, budgeted: bool):
         method = request["method"].upper()
         if self.unavailable:
             raise TargetUnavailable(self.unavailable)
