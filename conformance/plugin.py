@@ -114,6 +114,7 @@ class Verifier:
 
     def check(self, requirement_id: str, condition: bool, message: str, exchange: Exchange | None = None) -> bool:
         requirement = self._catalogue[requirement_id]
+        message = self._recorder.mask(message)
         self._recorder.finding(self._nodeid, requirement, bool(condition), message, exchange)
         if not condition and requirement.level == "MUST":
             detail = f"\n{exchange.describe()}" if exchange else ""
@@ -132,8 +133,9 @@ class Verifier:
             requirement = self._catalogue[finding.requirement]
             self._recorder.finding(self._nodeid, requirement, finding.passed, finding.message, finding.exchange)
             if not finding.passed and requirement.level == "MUST" and self.pending is None:
+                message = self._recorder.mask(finding.message)
                 detail = f"\n{finding.exchange.describe()}" if finding.exchange else ""
-                self.pending = f"{finding.requirement} (MUST): {finding.message}{detail}"
+                self.pending = f"{finding.requirement} (MUST): {message}{detail}"
         if not defer:
             self.raise_pending()
 

@@ -39,6 +39,12 @@ def _send_and_check(case, target, verify, base_url, recorder=None):
     _only_our_segments(case, target)
     kwargs = case.as_transport_kwargs(base_url=base_url, headers=target.credentials.headers())
     exchange, response = target.send_prepared(case.operation.path, kwargs)
+    _validate(case, response, exchange, target, verify, base_url, recorder)
+    return response
+
+
+def _validate(case, response, exchange, target, verify, base_url, recorder):
+    failures = None
     try:
         case.validate_response(
             response,
@@ -48,8 +54,9 @@ def _send_and_check(case, target, verify, base_url, recorder=None):
             recorder=recorder,
         )
     except FailureGroup as group:
-        _report(group, exchange, verify)
-    return response
+        failures = group  # reported outside the except block: its text must not chain into ours
+    if failures is not None:
+        _report(failures, exchange, verify)
 
 
 def _report(group, exchange, verify):
@@ -88,17 +95,9 @@ class _Workflow(schema.as_state_machine()):
         return Response.from_requests(response, verify=True)
 
     def validate_response(self, response, case, additional_checks=None, **kwargs):
-        target, base_url = self.context["target"], self.context["base_url"]
-        try:
-            case.validate_response(
-                response,
-                checks=CHECKS,
-                headers=target.credentials.headers(),
-                transport_kwargs={"base_url": base_url, "headers": target.credentials.headers(), "session": target.session},
-                recorder=getattr(self, "recorder", None),
-            )
-        except FailureGroup as group:
-            _report(group, self.context["last_exchange"], self.context["verify"])
+        context = self.context
+        _validate(case, response, context["last_exchange"], context["target"], context["verify"], context["base_url"],
+                  getattr(self, "recorder", None))
 
 
 @pytest.mark.requirement("SEG-DELETE-GONE", "SEG-GET-200", "SEG-NO-5XX", "SEG-SEGMENT-SCHEMA")
