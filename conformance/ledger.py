@@ -42,9 +42,10 @@ class Ledger:
             self._save()
 
     def remove(self, segment_id: str) -> None:
+        # Not saved at once: a crash now leaves an id already deleted in the file, which cleanup
+        # later finds gone (404) and drops. A created id, by contrast, is saved before anything else.
         with self._lock:
-            if self._open.pop(segment_id, None) is not None:
-                self._save()
+            self._open.pop(segment_id, None)
 
     def __contains__(self, segment_id: object) -> bool:
         return segment_id in self._ever
@@ -66,7 +67,7 @@ class Ledger:
         }
         # Write then rename, so an interrupted write never leaves a half ledger behind.
         temporary = self.path.with_suffix(".json.tmp")
-        temporary.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+        temporary.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
         os.replace(temporary, self.path)
 
     def save(self) -> None:

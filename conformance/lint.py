@@ -19,8 +19,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 import yaml
-from openapi_schema_validator import OAS30Validator, oas30_format_checker
-from openapi_spec_validator import validate as validate_openapi
+from jsonschema import Draft4Validator
 
 from conformance import contract
 
@@ -39,6 +38,8 @@ class Problem:
 
 
 def lint_document(document: dict[str, Any]) -> list[Problem]:
+    from openapi_spec_validator import validate as validate_openapi  # slow to import; lint only
+
     try:
         validate_openapi(document)
     except Exception as error:  # the validator raises its own exception family
@@ -142,8 +143,7 @@ def _example_problems(document: dict[str, Any]) -> Iterator[Problem]:
                     field_pointer,
                     "this example field is not declared in its schema",
                 )
-            validator = OAS30Validator(schema, format_checker=oas30_format_checker)
-            for error in validator.iter_errors(value):
+            for error in _validator(schema).iter_errors(value):
                 location = "/".join(_escape(str(part)) for part in error.absolute_path)
                 yield Problem(
                     "L004",
@@ -183,8 +183,12 @@ def _declared_properties(schema: dict[str, Any]) -> dict[str, Any] | None:
 # --- helpers ------------------------------------------------------------------------------------
 
 
+def _validator(schema: dict[str, Any]) -> Draft4Validator:
+    return Draft4Validator(contract.to_json_schema(schema), format_checker=Draft4Validator.FORMAT_CHECKER)
+
+
 def _is_valid(instance: Any, schema: dict[str, Any]) -> bool:
-    return OAS30Validator(schema, format_checker=oas30_format_checker).is_valid(instance)
+    return _validator(schema).is_valid(instance)
 
 
 def _walk(node: Any, pointer: str) -> Iterator[tuple[str, Any]]:

@@ -262,7 +262,6 @@ class ConformanceSession:
     def finish(self) -> None:
         if self._target is not None:
             self.left_behind = self._target.cleanup()
-            self._target.ledger.save()
             self._target.close()
         if self._mock is not None:
             self._mock.stop()

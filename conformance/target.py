@@ -141,8 +141,12 @@ class Target:
         self.unavailable: str | None = None  # why the target is no longer tested, once it is not
         self._transport_failures = 0
         self._on_exchange = on_exchange
-        self._session = requests.Session()  # trust_env: proxies come from the environment
+        self._session = requests.Session()
         self._session.verify = verify_tls
+        # Proxies come from the environment, read once: every request goes to the same base URL,
+        # and requests would otherwise re-scan os.environ on each of them.
+        self._session.proxies = requests.utils.get_environ_proxies(self.base_url)
+        self._session.trust_env = False
         self._cleaning = False
         # Every request on the wire is counted here, schemathesis's own probes included.
         counting = _CountingAdapter(self)
@@ -180,6 +184,7 @@ class Target:
         finally:
             self._cleaning = False
             self.unavailable = self.unavailable or unavailable
+            self.ledger.save()  # what is left, as it is now
         return left
 
     @property

@@ -91,6 +91,11 @@ def test_every_example_validates_against_its_schema_or_lint_reports_it(document)
     assert failures == []  # today every vendor example validates; keep it that way
 
 
+def test_committed_effective_document_is_the_overlay_applied():
+    # If this fails after an edit of segments.json or overlay.yaml: python -m conformance.contract
+    assert contract.effective_document() == contract.build_effective_document()
+
+
 def test_document_hash_is_of_the_vendor_file():
     assert len(contract.document_sha256()) == 64
     assert contract.document_version() == "v2018-08-01"

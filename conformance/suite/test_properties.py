@@ -105,7 +105,7 @@ def test_stateful_links(target, verify, conformance):
     """Stateful sequences through the links: create, then get and delete what was created, get again."""
     _Workflow.context = {"target": target, "verify": verify, "base_url": conformance.base_url}
     settings = hypothesis.settings(
-        max_examples=max(5, conformance.config.max_examples // 2),
+        max_examples=max(3, conformance.config.max_examples // 4),
         stateful_step_count=6,
         deadline=None,
         derandomize=False,
