@@ -67,6 +67,9 @@ def main(argv: list[str] | None = None) -> int:
     except UsageError as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_USAGE
+    except BrokenPipeError:  # `conformance ... | head`: the reader left, nothing more to say
+        sys.stderr.close()
+        return EXIT_OK
     except KeyboardInterrupt:
         print("error: interrupted", file=sys.stderr)
         return EXIT_COULD_NOT_TEST
