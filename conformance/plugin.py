@@ -313,10 +313,21 @@ def pytest_configure(config: pytest.Config) -> None:
     if run_config.faults and not run_config.embedded:
         raise pytest.UsageError("--mock-fault applies to the embedded mock only (drop --base-url)")
     interrupts.install()
+    _keep_hypothesis_out_of_the_working_directory()
     global _ACTIVE
     _ACTIVE = config.stash[SESSION_KEY] = ConformanceSession(run_config)
     _ACTIVE.selection = {"k": config.getoption("keyword") or None, "m": config.getoption("markexpr") or None}
     _ACTIVE.profile = config.getoption("--conformance-profile")
+
+
+def _keep_hypothesis_out_of_the_working_directory() -> None:
+    """Hypothesis keeps caches (never examples: the suite runs without an example database, so a
+    seed alone reproduces a run) in .hypothesis/ of the working directory; put them in the user's
+    cache directory instead of littering wherever `conformance run` was started."""
+    from hypothesis.configuration import set_hypothesis_home_dir
+
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "segments-conformance" / "hypothesis"
+    set_hypothesis_home_dir(cache)
 
 
 def conformance_session(config: pytest.Config) -> ConformanceSession:

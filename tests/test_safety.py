@@ -125,3 +125,23 @@ def test_no_output_carries_the_token(tmp_path):
     for name, text in outputs.items():
         assert TOKEN not in text, f"the token leaked into {name}"
         assert APP_ID not in text, f"the app id leaked into {name}"
+
+
+def test_heavy_scenarios_need_include_heavy_off_loopback(tmp_path):
+    """On a target that is not loopback the caps are NOT TESTED, with the reason, and nothing is sent.
+    (.invalid never resolves, RFC 2606; the skip happens before any request is even prepared.)"""
+    import conformance.suite
+
+    summary_path = tmp_path / "summary.json"
+    completed = subprocess.run(
+        [sys.executable, "-m", "pytest", os.path.dirname(conformance.suite.__file__), "-q", "-p", "no:cacheprovider",
+         "--base-url", "http://remote.invalid", "--app-id", "x", "--app-token", "y", "-k", "cap",
+         "--summary-json", str(summary_path)],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert completed.returncode == 0, completed.stdout[-2000:]
+    summary = json.loads(summary_path.read_text())
+    assert summary["run"]["requests_sent"] == 0
+    caps = [r for r in summary["requirements"] if r["id"].startswith("SEG-CAP-")]
+    assert len(caps) == 5
+    assert all(r["status"] == "NOT_TESTED" and "--include-heavy" in r["reason"] for r in caps)

@@ -20,7 +20,10 @@ from conformance.plugin import active_session
 _session = active_session()
 schema = schemathesis.openapi.from_dict(contract.effective_document())
 # No shrinking: the first failing example is evidence enough, and shrinking costs minutes.
-schema.config.generation.update(max_examples=_session.config.max_examples, modes=["positive", "negative"], no_shrink=True)
+# No example database either: a run keeps no state for the next (the seed reproduces a run).
+schema.config.generation.update(
+    max_examples=_session.config.max_examples, modes=["positive", "negative"], no_shrink=True, database="none"
+)
 NO_SHRINK = [hypothesis.Phase.explicit, hypothesis.Phase.reuse, hypothesis.Phase.generate]
 schema.config.seed = _session.config.seed
 CHECKS = [getattr(openapi_checks, name, None) or getattr(core_checks, name) for name in CHECKS_USED]
