@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from conformance import __version__, contract, interrupts
+from conformance import __version__, contract, interrupts, parallel
 from conformance.catalogue import Requirement, load_catalogue
 from conformance.checks import Finding, check_response
 from conformance.ledger import Ledger
@@ -86,6 +86,34 @@ class Recorder:
             entry = {"requirement": requirement.id, "severity": severity, "message": message, "test": nodeid}
             entry.update(exchange.evidence() if exchange else {"request": None, "response": None, "curl": None})
             bucket.append(entry)
+
+    def export(self) -> dict[str, Any]:
+        """What a pytest-xdist worker hands its controller (plain JSON-able data)."""
+        return {
+            "passes": dict(self.passes),
+            "problems": dict(self.problems),
+            "problem_counts": dict(self.problem_counts),
+            "observations": dict(self.observations),
+            "statuses": {label: dict(counter) for label, counter in self.statuses.items()},
+            "tests": [record.__dict__ for record in self.tests.values()],
+            "not_tested": self.not_tested,
+            "could_not_test": self.could_not_test,
+        }
+
+    def merge(self, worker: dict[str, Any]) -> None:
+        """Add a worker's findings to these (the controller's)."""
+        self.passes.update(worker["passes"])
+        self.problem_counts.update(worker["problem_counts"])
+        for bucket, theirs in ((self.problems, worker["problems"]), (self.observations, worker["observations"])):
+            for requirement_id, entries in theirs.items():
+                bucket[requirement_id] = (bucket[requirement_id] + entries)[:EVIDENCE_PER_REQUIREMENT]
+        for label, counts in worker["statuses"].items():
+            self.statuses[label].update(counts)
+        for record in worker["tests"]:
+            self.tests[record["nodeid"]] = TestRecord(**record)
+        for requirement_id, reason in worker["not_tested"].items():
+            self.not_tested.setdefault(requirement_id, reason)
+        self.could_not_test.extend(worker["could_not_test"])
 
     def status_of(self, requirement: Requirement) -> tuple[str, str | None]:
         if requirement.level == "OBSERVE":
@@ -209,6 +237,7 @@ class ConformanceSession:
         self.left_behind: list[str] = []
         self.selection: dict[str, str | None] = {"k": None, "m": None}
         self.profile: str | None = None
+        self.worker_requests = 0  # under pytest-xdist, the controller adds up the workers' requests
 
     @property
     def base_url(self) -> str:
@@ -281,6 +310,7 @@ def _credentials(config: pytest.Config, embedded: bool) -> Credentials:
 
 
 SESSION_KEY = pytest.StashKey[ConformanceSession]()
+REQUIREMENTS_KEY = pytest.StashKey[list]()
 _ACTIVE: ConformanceSession | None = None
 
 
@@ -308,7 +338,9 @@ def pytest_configure(config: pytest.Config) -> None:
         faults=config.getoption("--mock-fault"),
         insecure=config.getoption("--insecure"),
         max_requests=config.getoption("--max-requests"),
-        ledger_path=Path(config.getoption("--ledger-file")) if config.getoption("--ledger-file") else None,
+        ledger_path=parallel.worker_ledger_path(
+            Path(config.getoption("--ledger-file")) if config.getoption("--ledger-file") else None, config
+        ),
     )
     if run_config.faults and not run_config.embedded:
         raise pytest.UsageError("--mock-fault applies to the embedded mock only (drop --base-url)")
@@ -361,13 +393,12 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
         if heavy and not (state.config.include_heavy or state.loopback):
             reason = "heavy scenario (100+ requests or 20,000-customer bodies): needs --include-heavy on a non-loopback target"
             item.add_marker(pytest.mark.skip(reason=reason))
-        state.recorder.tests[item.nodeid] = TestRecord(item.nodeid, _readable_name(item), ids)
+        item.stash[REQUIREMENTS_KEY] = ids
 
 
 def pytest_deselected(items: list[pytest.Item]) -> None:
     for item in items:
         state = conformance_session(item.config)
-        state.recorder.tests.pop(item.nodeid, None)
         for requirement_id in requirement_ids(item):
             state.recorder.not_tested.setdefault(requirement_id, "not selected (-k, -m or --profile)")
 
@@ -405,7 +436,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
         if should:  # --strict: a SHOULD failure fails the test that found it
             report.outcome = "failed"
             report.longrepr = "SHOULD failure(s) under --strict:\n" + "\n".join(should)
-    record = state.recorder.tests.get(item.nodeid)
+    record = _record_of(state, item)
     if record is not None:
         if report.when == "call" or report.outcome != "passed":
             record.duration_s = round(record.duration_s + report.duration, 3)
@@ -416,6 +447,16 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
                 for requirement_id in record.requirements:
                     state.recorder.not_tested.setdefault(requirement_id, record.message or "skipped")
     return report
+
+
+def _record_of(state: ConformanceSession, item: pytest.Item) -> TestRecord | None:
+    """The test's record, made when it first reports: under pytest-xdist a worker records only
+    the tests it ran, so the controller can add the workers' records up."""
+    if REQUIREMENTS_KEY not in item.stash:
+        return None
+    if item.nodeid not in state.recorder.tests:
+        state.recorder.tests[item.nodeid] = TestRecord(item.nodeid, _readable_name(item), item.stash[REQUIREMENTS_KEY])
+    return state.recorder.tests[item.nodeid]
 
 
 def _stopped_by_the_run(item: pytest.Item, call: pytest.CallInfo, report: pytest.TestReport) -> None:
@@ -466,12 +507,13 @@ def verify(request: pytest.FixtureRequest, conformance: ConformanceSession):
     target = conformance.target
     before = set(target.ledger.open_ids())
     requests_before = target.requests_sent
-    yield verifier
+    with parallel.global_state_lock(conformance.run_tag, request.node, shared_target=not conformance.config.embedded):
+        yield verifier
     conformance.current = None
     # Each test tidies up what it created, so no test inherits another's segments (the caps);
     # whatever it could not delete stays in the ledger for the final cleanup.
     target.cleanup([segment_id for segment_id in target.ledger.open_ids() if segment_id not in before])
-    record = conformance.recorder.tests.get(request.node.nodeid)
+    record = _record_of(conformance, request.node)
     if record is not None:
         record.requests = target.requests_sent - requests_before
 
@@ -499,10 +541,21 @@ def unknown_id(conformance: ConformanceSession) -> str:
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     state = conformance_session(session.config)
     state.finish()
+    if parallel.worker_id(session.config):
+        requests_sent = state._target.requests_sent if state._target else 0
+        parallel.hand_over(session.config, state.recorder, requests_sent, state.left_behind)
+        return
+    if parallel.is_controller(session.config):
+        parallel.merge_ledgers(state.config.ledger_path)
     if state.config.summary_path is not None:
         summary = build_summary(state)
         state.config.summary_path.parent.mkdir(parents=True, exist_ok=True)
         state.config.summary_path.write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error) -> None:
+    parallel.take_over(conformance_session(node.config), node)
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
@@ -557,7 +610,7 @@ def build_summary(state: ConformanceSession) -> dict[str, Any]:
             "title": document["info"]["title"],
         },
         "target": {
-            "base_url": state.target.mask(state.base_url) if state._target else state.config.base_url,
+            "base_url": state.target.mask(state.base_url) if state._target else (state.config.base_url or "one per worker"),
             "embedded_mock": state.config.embedded,
             "faults": list(state.config.faults),
             "insecure": state.config.insecure,
@@ -569,7 +622,7 @@ def build_summary(state: ConformanceSession) -> dict[str, Any]:
             "strict": state.config.strict,
             "max_examples": state.config.max_examples,
             "selection": state.selection,
-            "requests_sent": state._target.requests_sent if state._target else 0,
+            "requests_sent": state._target.requests_sent if state._target else state.worker_requests,
             "run_tag": state.run_tag,
             "left_behind": state.left_behind,
             "max_requests": state.config.max_requests,

@@ -57,6 +57,8 @@ def register(subparsers, epilog: str) -> None:
     parser.add_argument("-m", dest="markexpr", metavar="MARKEXPR", help="only tests matching the pytest -m expression")
     parser.add_argument("--fault", action="append", default=[], metavar="NAME",
                         help="embedded mock only: switch on a named fault (see `conformance mock --list-faults`)")
+    parser.add_argument("-n", dest="workers", type=int, metavar="WORKERS",
+                        help="run on WORKERS processes (pytest-xdist); the caps still run alone")
     parser.add_argument("-q", "--quiet", action="store_true", help="less progress output")
     parser.set_defaults(handler=run)
 
@@ -130,6 +132,12 @@ def run(args: argparse.Namespace) -> int:
             pytest_args.append(flag)
     for fault in args.fault:
         pytest_args += ["--mock-fault", fault]
+    if args.workers is not None:
+        if args.workers < 1:
+            raise cli.UsageError("-n must be at least 1")
+        if max_requests is not None and args.workers > 1:
+            raise cli.UsageError("--max-requests and --profile need a single process (drop -n)")
+        pytest_args += ["-n", str(args.workers)]
 
     exit_status = pytest.main(pytest_args)
     if exit_status == pytest.ExitCode.INTERRUPTED:

@@ -123,3 +123,17 @@ def test_help_documents_the_exit_codes():
     assert completed.returncode == 0
     for line in ("0  conformant", "1  nonconformance", "2  could not test", "3  internal error", "4  usage error"):
         assert line in completed.stdout
+
+
+def test_workers_share_one_summary_and_ledger(tmp_path):
+    completed = conformance("run", "-n", "2", "--report-dir", str(tmp_path), "--fault", "soft-delete", *QUICK)
+    assert completed.returncode == 1, completed.stdout[-2000:]
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    validate_summary(summary)
+    assert {test["nodeid"].split("::")[1].split("[")[0] for test in summary["tests"]} == {
+        "test_create_static_segment", "test_get_unknown_id_is_404", "test_delete_then_gone"}
+    statuses = {r["id"]: r["status"] for r in summary["requirements"]}
+    assert statuses["SEG-DELETE-GONE"] == "FAIL" and statuses["SEG-CREATE-STATIC-200"] == "PASS"
+    assert summary["run"]["requests_sent"] > 0
+    assert json.loads((tmp_path / "ledger.json").read_text())["created"] == []
+    assert not list(tmp_path.glob("ledger-gw*.json"))

@@ -11,6 +11,7 @@ from conformance.plugin import (  # noqa: F401  (hooks and fixtures pytest disco
     pytest_runtest_makereport,
     pytest_sessionfinish,
     pytest_terminal_summary,
+    pytest_testnodedown,
     target,
     unknown_id,
     verify,
