@@ -13,7 +13,6 @@ it is, so the requirement catalogue and the overlay can point at it:
 from __future__ import annotations
 
 import json
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator

@@ -14,172 +14,39 @@ import random
 import secrets
 import string
 import time
-from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
 
-from conformance import __version__, contract, interrupts, parallel
-from conformance.catalogue import Requirement, load_catalogue
-from conformance.checks import Finding, check_response
+from conformance import interrupts, parallel
+from conformance.catalogue import load_catalogue
+from conformance.checks import check_response
 from conformance.ledger import Ledger
+from conformance.recording import Recorder, TestRecord, Verifier
+from conformance.summary import build_summary
 from conformance.target import BudgetExhausted, Credentials, Exchange, Target, TargetUnavailable
 
-SUMMARY_SCHEMA_VERSION = 1
-EVIDENCE_PER_REQUIREMENT = 3
-
-
-class ContractViolation(AssertionError):
-    """A MUST requirement (or a SHOULD one under --strict) did not hold."""
-
-
-# --- recording ------------------------------------------------------------------------------------
-
-
-@dataclass
-class TestRecord:
-    nodeid: str
-    name: str
-    requirements: list[str]
-    outcome: str = "passed"
-    duration_s: float = 0.0
-    message: str | None = None
-    requests: int = 0
-
-
-@dataclass
-class Recorder:
-    """Every finding of the run, by requirement; the statuses every operation answered."""
-
-    strict: bool
-    mask: Any = staticmethod(lambda text: text)  # the target's secret masking, once there is a target
-    passes: Counter = field(default_factory=Counter)
-    problems: dict[str, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
-    problem_counts: Counter = field(default_factory=Counter)
-    observations: dict[str, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
-    statuses: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
-    tests: dict[str, TestRecord] = field(default_factory=dict)
-    not_tested: dict[str, str] = field(default_factory=dict)
-    could_not_test: list[str] = field(default_factory=list)
-
-    def exchange(self, exchange: Exchange) -> None:
-        self.statuses[f"{exchange.method} {exchange.path_template}"][str(exchange.status)] += 1
-
-    def finding(self, nodeid: str, requirement: Requirement, passed: bool, message: str, exchange: Exchange | None):
-        message = self.mask(message)  # messages may quote what a server or schemathesis said
-        if requirement.level == "OBSERVE":
-            self._keep(self.observations[requirement.id], nodeid, requirement, "OBSERVED", message, exchange)
-        elif passed:
-            self.passes[requirement.id] += 1
-        else:
-            severity = "FAIL" if requirement.level == "MUST" or self.strict else "WARN"
-            self.problem_counts[requirement.id] += 1
-            self._keep(self.problems[requirement.id], nodeid, requirement, severity, message, exchange)
-
-    @staticmethod
-    def _keep(bucket, nodeid, requirement, severity, message, exchange):
-        if len(bucket) < EVIDENCE_PER_REQUIREMENT:
-            entry = {"requirement": requirement.id, "severity": severity, "message": message, "test": nodeid}
-            entry.update(exchange.evidence() if exchange else {"request": None, "response": None, "curl": None})
-            bucket.append(entry)
-
-    def export(self) -> dict[str, Any]:
-        """What a pytest-xdist worker hands its controller (plain JSON-able data)."""
-        return {
-            "passes": dict(self.passes),
-            "problems": dict(self.problems),
-            "problem_counts": dict(self.problem_counts),
-            "observations": dict(self.observations),
-            "statuses": {label: dict(counter) for label, counter in self.statuses.items()},
-            "tests": [record.__dict__ for record in self.tests.values()],
-            "not_tested": self.not_tested,
-            "could_not_test": self.could_not_test,
-        }
-
-    def merge(self, worker: dict[str, Any]) -> None:
-        """Add a worker's findings to these (the controller's)."""
-        self.passes.update(worker["passes"])
-        self.problem_counts.update(worker["problem_counts"])
-        for bucket, theirs in ((self.problems, worker["problems"]), (self.observations, worker["observations"])):
-            for requirement_id, entries in theirs.items():
-                bucket[requirement_id] = (bucket[requirement_id] + entries)[:EVIDENCE_PER_REQUIREMENT]
-        for label, counts in worker["statuses"].items():
-            self.statuses[label].update(counts)
-        for record in worker["tests"]:
-            self.tests[record["nodeid"]] = TestRecord(**record)
-        for requirement_id, reason in worker["not_tested"].items():
-            self.not_tested.setdefault(requirement_id, reason)
-        self.could_not_test.extend(worker["could_not_test"])
-
-    def status_of(self, requirement: Requirement) -> tuple[str, str | None]:
-        if requirement.level == "OBSERVE":
-            observed = self.observations.get(requirement.id)
-            if observed:
-                return "OBSERVED", "; ".join(entry["message"] for entry in observed)
-            return "NOT_TESTED", self.not_tested.get(requirement.id, "no test observed it")
-        if self.problem_counts[requirement.id]:
-            first = self.problems[requirement.id][0]["message"]
-            count = self.problem_counts[requirement.id]
-            status = "FAIL" if requirement.level == "MUST" or self.strict else "WARN"
-            return status, f"{count} violation(s); first: {first}"
-        if self.passes[requirement.id]:
-            return "PASS", None
-        return "NOT_TESTED", self.not_tested.get(requirement.id, "no test exercised it")
-
-
-class Verifier:
-    """The per-test handle scenarios use to state what they expect, by requirement id."""
-
-    def __init__(self, recorder: Recorder, nodeid: str) -> None:
-        self._recorder = recorder
-        self._nodeid = nodeid
-        self._catalogue = load_catalogue()
-        self.pending: str | None = None  # a MUST violation found by the generic checks, not yet raised
-
-    def check(self, requirement_id: str, condition: bool, message: str, exchange: Exchange | None = None) -> bool:
-        requirement = self._catalogue[requirement_id]
-        message = self._recorder.mask(message)
-        self._recorder.finding(self._nodeid, requirement, bool(condition), message, exchange)
-        if not condition and requirement.level == "MUST":
-            detail = f"\n{exchange.describe()}" if exchange else ""
-            raise ContractViolation(f"{requirement_id} (MUST): {message}{detail}")
-        self.raise_pending()
-        return bool(condition)
-
-    def observe(self, requirement_id: str, message: str, exchange: Exchange | None = None) -> None:
-        self.check(requirement_id, True, message, exchange)
-
-    def findings(self, findings: list[Finding], *, defer: bool = False) -> None:
-        """Record every finding. A MUST violation among them fails the test: at once, or with
-        `defer`, at the test's next check (so that the scenario's own, more specific check
-        gets recorded first and the failure names the requirement the scenario targets)."""
-        for finding in findings:
-            requirement = self._catalogue[finding.requirement]
-            self._recorder.finding(self._nodeid, requirement, finding.passed, finding.message, finding.exchange)
-            if not finding.passed and requirement.level == "MUST" and self.pending is None:
-                message = self._recorder.mask(finding.message)
-                detail = f"\n{finding.exchange.describe()}" if finding.exchange else ""
-                self.pending = f"{finding.requirement} (MUST): {message}{detail}"
-        if not defer:
-            self.raise_pending()
-
-    def raise_pending(self) -> None:
-        if self.pending is not None:
-            violation, self.pending = self.pending, None
-            raise ContractViolation(violation)
-
-    def should_failures(self) -> list[str]:
-        return [
-            entry["message"]
-            for bucket in self._recorder.problems.values()
-            for entry in bucket
-            if entry["test"] == self._nodeid and entry["severity"] in ("WARN", "FAIL")
-            and self._catalogue[entry["requirement"]].level == "SHOULD"
-        ]
+# What conformance/suite/conftest.py takes in: every hook and fixture pytest looks up by name.
+__all__ = [
+    "pytest_addoption",
+    "pytest_configure",
+    "pytest_report_header",
+    "pytest_collection_modifyitems",
+    "pytest_deselected",
+    "pytest_runtest_setup",
+    "pytest_runtest_makereport",
+    "pytest_sessionfinish",
+    "pytest_testnodedown",
+    "pytest_terminal_summary",
+    "conformance",
+    "target",
+    "verify",
+    "names",
+    "unknown_id",
+]
 
 
 # --- options and configuration ----------------------------------------------------------------------
@@ -566,76 +433,3 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
             + ", ".join(state.left_behind),
             red=True,
         )
-
-
-def build_summary(state: ConformanceSession) -> dict[str, Any]:
-    recorder = state.recorder
-    requirements = []
-    counts = Counter({"PASS": 0, "FAIL": 0, "WARN": 0, "NOT_TESTED": 0, "OBSERVED": 0})
-    tests_by_requirement: dict[str, list[str]] = defaultdict(list)
-    for record in recorder.tests.values():
-        for requirement_id in record.requirements:
-            tests_by_requirement[requirement_id].append(record.nodeid)
-    for requirement in load_catalogue().values():
-        status, reason = recorder.status_of(requirement)
-        counts[status] += 1
-        evidence = recorder.problems.get(requirement.id, []) or recorder.observations.get(requirement.id, [])
-        requirements.append(
-            {
-                "id": requirement.id,
-                "level": requirement.level,
-                "text": requirement.text,
-                "source": requirement.source,
-                "ambiguity": requirement.ambiguity,
-                "status": status,
-                "reason": reason,
-                "tests": tests_by_requirement.get(requirement.id, []),
-                "evidence": list(evidence),
-            }
-        )
-    test_failed = any(record.outcome in ("failed", "error") for record in recorder.tests.values())
-    if counts["FAIL"]:
-        verdict, exit_code = "NONCONFORMANT", 1
-    elif recorder.could_not_test or test_failed:
-        verdict, exit_code = "INCOMPLETE", 2
-    else:
-        verdict, exit_code = "CONFORMANT", 0
-    document = contract.effective_document()
-    return {
-        "schema_version": SUMMARY_SCHEMA_VERSION,
-        "tool": {"name": "segments-conformance", "version": __version__},
-        "document": {
-            "sha256": contract.document_sha256(),
-            "info_version": document["info"]["version"],
-            "title": document["info"]["title"],
-        },
-        "target": {
-            "base_url": state.target.mask(state.base_url) if state._target else (state.config.base_url or "one per worker"),
-            "embedded_mock": state.config.embedded,
-            "faults": list(state.config.faults),
-            "insecure": state.config.insecure,
-        },
-        "run": {
-            "seed": state.config.seed,
-            "started_at": state.started_at.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
-            "duration_s": round(time.perf_counter() - state.started, 3),
-            "strict": state.config.strict,
-            "max_examples": state.config.max_examples,
-            "selection": state.selection,
-            "requests_sent": state._target.requests_sent if state._target else state.worker_requests,
-            "run_tag": state.run_tag,
-            "left_behind": state.left_behind,
-            "max_requests": state.config.max_requests,
-            "profile": state.profile,
-            "could_not_test": recorder.could_not_test,
-        },
-        "verdict": verdict,
-        "exit_code": exit_code,
-        "counts": dict(counts),
-        "requirements": requirements,
-        "tests": [record.__dict__ for record in recorder.tests.values()],
-        "operations": [
-            {"operation": operation, "statuses": dict(sorted(statuses.items()))}
-            for operation, statuses in sorted(recorder.statuses.items())
-        ],
-    }

@@ -61,3 +61,14 @@ def test_exchange_curl_is_quoted():
     answer = exchange(200, GOOD_SEGMENT)
     answer.request_headers["X-App-Token"] = "***"
     assert "'X-App-Token: ***'" in answer.curl()
+
+
+def test_the_suite_takes_in_every_hook_and_fixture_of_the_plugin():
+    import inspect
+
+    from conformance import plugin
+
+    hooks = {name for name, value in vars(plugin).items() if name.startswith("pytest_") and inspect.isfunction(value)}
+    fixtures = {name for name, value in vars(plugin).items() if type(value).__name__ == "FixtureFunctionDefinition"}
+    assert "pytest_runtest_setup" in hooks and {"verify", "target"} <= fixtures
+    assert hooks | fixtures <= set(plugin.__all__)

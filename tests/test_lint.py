@@ -2,7 +2,6 @@
 
 import json
 
-import pytest
 
 from conformance import contract
 from conformance.cli import main
