@@ -19,7 +19,6 @@ def register(subparsers, epilog: str) -> None:
         help="delete the segments an earlier run left in its ledger",
         description="Delete every segment listed in a run's ledger.json (and only those).",
         epilog=epilog,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--ledger", required=True, metavar="FILE", help="the run's ledger.json")
     parser.add_argument("--app-id", help="X-App-Id (default: $VOUCHERIFY_APP_ID)")

@@ -34,6 +34,10 @@ class UsageError(Exception):
 
 
 class _Parser(argparse.ArgumentParser):
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("formatter_class", argparse.RawDescriptionHelpFormatter)  # keep our line breaks
+        super().__init__(*args, **kwargs)
+
     def error(self, message: str) -> None:  # argparse would exit 2, which means "could not test"
         raise UsageError(f"{self.prog}: {message}")
 
@@ -43,7 +47,6 @@ def build_parser() -> argparse.ArgumentParser:
         prog="conformance",
         description="Conformance checker for the Voucherify Segments API.",
         epilog=EXIT_CODES_HELP,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     from conformance import __version__
 

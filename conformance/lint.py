@@ -249,14 +249,11 @@ def run(args) -> int:
 
 
 def register(subparsers, epilog: str) -> None:
-    import argparse
-
     parser = subparsers.add_parser(
         "lint",
         help="report the contract document's own problems",
         description=__doc__,
         epilog=epilog + "\nlint exits 0 with warnings, 1 when the document is invalid, 4 when unreadable.\n",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("spec", nargs="?", metavar="SPEC", help="an OpenAPI document (default: the bundled vendor document)")
     parser.add_argument(

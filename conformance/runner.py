@@ -36,7 +36,6 @@ def register(subparsers, epilog: str) -> None:
         help="run the conformance suite against a base URL (default: the embedded mock)",
         description="Run the Segments API conformance suite and write JUnit, JSON and HTML reports.",
         epilog=epilog,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     where = parser.add_mutually_exclusive_group()
     where.add_argument("--base-url", help="the API under test, e.g. http://127.0.0.1:4010 (default: embedded mock)")

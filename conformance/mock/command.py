@@ -33,7 +33,6 @@ def register(subparsers, epilog: str) -> None:
         help="serve the reference mock of the Segments API",
         description=DESCRIPTION,
         epilog=epilog,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_arguments(parser)
     parser.set_defaults(handler=run)
@@ -120,7 +119,6 @@ def main(argv: list[str] | None = None) -> int:
         prog="python -m conformance.mock",
         description=DESCRIPTION,
         epilog=EXIT_CODES_HELP,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_arguments(parser)
     try:

@@ -19,7 +19,6 @@ def register(subparsers: argparse._SubParsersAction, epilog: str) -> None:
         help="render report.html from a run's summary.json",
         description="Render the HTML report of a run from its summary.json, without re-running anything.",
         epilog=epilog,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     report.add_argument("summary", metavar="SUMMARY", type=Path, help="the run's summary.json")
     report.add_argument(
@@ -37,7 +36,6 @@ def register(subparsers: argparse._SubParsersAction, epilog: str) -> None:
             "document. Exits 1 if there is any regression."
         ),
         epilog=epilog,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     comparison.add_argument("old", metavar="OLD", type=Path, help="the earlier run's summary.json")
     comparison.add_argument("new", metavar="NEW", type=Path, help="the later run's summary.json")
