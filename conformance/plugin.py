@@ -25,7 +25,7 @@ from conformance import interrupts, parallel
 from conformance.catalogue import load_catalogue
 from conformance.checks import check_response
 from conformance.ledger import Ledger
-from conformance.recording import Recorder, TestRecord, Verifier
+from conformance.recording import ContractViolation, Recorder, TestRecord, Verifier
 from conformance.summary import build_summary
 from conformance.target import BudgetExhausted, Credentials, Exchange, Target, TargetUnavailable
 
@@ -143,7 +143,7 @@ class ConformanceSession:
     def _on_exchange(self, exchange: Exchange) -> None:
         self.recorder.exchange(exchange)
         if self.current is not None:
-            self.current.findings(check_response(exchange), defer=True)
+            self.current.findings(check_response(exchange))
 
     @property
     def loopback(self) -> bool:
@@ -294,9 +294,13 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
         _stopped_by_the_run(item, call, report)
     state = conformance_session(item.config)
     verifier: Verifier | None = getattr(item, "_conformance_verifier", None)
-    if report.when == "call" and report.passed and verifier is not None and verifier.pending is not None:
-        report.outcome = "failed"  # a violation the generic checks found after the test's last check
-        report.longrepr = verifier.pending
+    if report.when == "call" and verifier is not None and verifier.pending is not None:
+        # A violation the generic checks found, not yet raised: it fails the test, and when the
+        # scenario then tripped over the answer (a body that is not JSON, say) it is the cause.
+        tripped = call.excinfo is not None and not call.excinfo.errisinstance(ContractViolation)
+        if report.passed or tripped:
+            report.outcome = "failed"
+            report.longrepr = verifier.pending
         verifier.pending = None
     if report.when == "call" and report.passed and state.config.strict and verifier is not None:
         should = verifier.should_failures()

@@ -131,16 +131,15 @@ class Verifier:
         if not condition and requirement.level == "MUST":
             detail = f"\n{exchange.describe()}" if exchange else ""
             raise ContractViolation(f"{requirement_id} (MUST): {message}{detail}")
-        self.raise_pending()
         return bool(condition)
 
     def observe(self, requirement_id: str, message: str, exchange: Exchange | None = None) -> None:
         self.check(requirement_id, True, message, exchange)
 
-    def findings(self, findings: list[Finding], *, defer: bool = False) -> None:
-        """Record every finding. A MUST violation among them fails the test: at once, or with
-        `defer`, at the test's next check (so that the scenario's own, more specific check
-        gets recorded first and the failure names the requirement the scenario targets)."""
+    def findings(self, findings: list[Finding]) -> None:
+        """Record every finding. A MUST violation among them fails the test when the test ends
+        (or at raise_pending), so that the scenario's own checks of the same answers are all
+        recorded first and the failure names the requirement the scenario targets."""
         for finding in findings:
             requirement = self._catalogue[finding.requirement]
             self._recorder.finding(self._nodeid, requirement, finding.passed, finding.message, finding.exchange)
@@ -148,8 +147,6 @@ class Verifier:
                 message = self._recorder.mask(finding.message)
                 detail = f"\n{finding.exchange.describe()}" if finding.exchange else ""
                 self.pending = f"{finding.requirement} (MUST): {message}{detail}"
-        if not defer:
-            self.raise_pending()
 
     def raise_pending(self) -> None:
         if self.pending is not None:

@@ -20,6 +20,7 @@ from conformance import interrupts
 from conformance.contract import CREATE_PATH, SEGMENT_PATH
 from conformance.ledger import Ledger
 
+MIN_MASKED_LENGTH = 6
 SECRET_HEADERS = frozenset({"x-app-id", "x-app-token", "authorization", "cookie", "proxy-authorization"})
 MASK = "***"
 BODY_LIMIT = 4096  # bytes of a body kept as evidence; a 20,000-customer body is not evidence
@@ -152,9 +153,10 @@ class Target:
         counting = _CountingAdapter(self)
         self._session.mount("http://", counting)
         self._session.mount("https://", counting)
-        # The token is always masked; an app id only when it is long enough not to be a common word.
-        self._secrets = {credentials.app_token} | ({credentials.app_id} if len(credentials.app_id) >= 8 else set())
-        self._secrets.discard("")
+        # Header values are always masked (mask_headers). In free text a credential is masked
+        # wherever it appears, once it is long enough not to be a common word: a one-letter
+        # token would otherwise turn every such letter of a report into ***.
+        self._secrets = {secret for secret in (credentials.app_id, credentials.app_token) if len(secret) >= MIN_MASKED_LENGTH}
 
     # --- the three operations --------------------------------------------------------------------
 

@@ -60,6 +60,7 @@ def _validate(case, response, exchange, target, verify, base_url, recorder):
         failures = group  # reported outside the except block: its text must not chain into ours
     if failures is not None:
         _report(failures, exchange, verify)
+    verify.raise_pending()  # stop generating at the first violation: the example is the evidence
 
 
 def _report(group, exchange, verify):
