@@ -1,4 +1,5 @@
-"""The requirement catalogue (requirements.yaml) as typed data."""
+"""The requirement catalogues as typed data: requirements.yaml for the API, and any other
+catalogue in the same format (the SDK gate's), loaded by package resource name."""
 
 from __future__ import annotations
 
@@ -8,29 +9,37 @@ from importlib.resources import files
 
 import yaml
 
-LEVELS = ("MUST", "SHOULD", "OBSERVE")
+from conformance.verdict import Level
+
+LEVELS = tuple(level.value for level in Level)
+API_CATALOGUE = ("conformance", "requirements.yaml")
 
 
 @dataclass(frozen=True)
 class Requirement:
     id: str
-    level: str
+    level: Level
     text: str
     source: str
-    operations: tuple[str, ...] = ()
+    operations: tuple[str, ...] = ()  # the operations it is tested through: all must be documented
     ambiguity: str | None = None
     heavy: bool = False
 
+    def applies_to(self, operation_ids: set[str]) -> bool:
+        return all(operation in operation_ids for operation in self.operations)
+
 
 @functools.cache
-def load_catalogue() -> dict[str, Requirement]:
+def load_catalogue(package: str = API_CATALOGUE[0], name: str = API_CATALOGUE[1]) -> dict[str, Requirement]:
     """Every requirement by id, in catalogue order."""
-    raw = yaml.safe_load(files("conformance").joinpath("requirements.yaml").read_text("utf-8"))
+    raw = yaml.safe_load(files(package).joinpath(name).read_text("utf-8"))
     catalogue: dict[str, Requirement] = {}
     for entry in raw["requirements"]:
+        if entry.get("level") not in LEVELS:
+            raise ValueError(f"requirement {entry.get('id')} has unknown level {entry.get('level')}")
         requirement = Requirement(
             id=entry["id"],
-            level=entry["level"],
+            level=Level(entry["level"]),
             text=" ".join(entry["text"].split()),
             source=" ".join(entry["source"].split()),
             operations=tuple(entry.get("operations", ())),
@@ -38,9 +47,7 @@ def load_catalogue() -> dict[str, Requirement]:
             heavy=bool(entry.get("heavy", False)),
         )
         if requirement.id in catalogue:
-            raise ValueError(f"requirement id {requirement.id} appears twice in requirements.yaml")
-        if requirement.level not in LEVELS:
-            raise ValueError(f"requirement {requirement.id} has unknown level {requirement.level}")
+            raise ValueError(f"requirement id {requirement.id} appears twice in {name}")
         catalogue[requirement.id] = requirement
     return catalogue
 

@@ -1,11 +1,6 @@
 """`conformance` command line: a thin front door over the package's pieces.
 
-Exit codes (documented in --help and README.md):
-  0  conformant / no problem found
-  1  nonconformance found (run, compare) or an invalid document (lint)
-  2  could not test: target unreachable, credentials rejected, interrupted
-  3  internal error (a bug in this tool)
-  4  usage error: bad option, unreadable file
+Exit codes live in conformance.exits (documented in --help and README.md).
 """
 
 from __future__ import annotations
@@ -13,24 +8,18 @@ from __future__ import annotations
 import argparse
 import sys
 
-EXIT_OK = 0
-EXIT_NONCONFORMANT = 1
-EXIT_COULD_NOT_TEST = 2
-EXIT_INTERNAL = 3
-EXIT_USAGE = 4
+from conformance import interrupts
+from conformance.exits import (  # noqa: F401 (re-exported for the commands)
+    EXIT_CODES_HELP,
+    EXIT_COULD_NOT_TEST,
+    EXIT_INTERNAL,
+    EXIT_NONCONFORMANT,
+    EXIT_OK,
+    EXIT_USAGE,
+    UsageError,
+)
 
-EXIT_CODES_HELP = """exit codes:
-  0  conformant / no problem found
-  1  nonconformance found (a MUST failure, or a SHOULD failure under --strict);
-     for lint: the document is invalid; for compare: a regression
-  2  could not test: target unreachable, TLS error, credentials rejected, interrupted
-  3  internal error (a bug in this tool)
-  4  usage error: bad option, unreadable file
-"""
-
-
-class UsageError(Exception):
-    """Bad input from the user: reported as one line, exit 4."""
+__all__ = ["main", "build_parser", "UsageError"]
 
 
 class _Parser(argparse.ArgumentParser):
@@ -64,6 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    interrupts.install()  # first: a Ctrl-C during start-up is a flag the run honours, not a traceback
     try:
         args = build_parser().parse_args(argv)
         return args.handler(args)

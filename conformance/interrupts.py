@@ -1,43 +1,87 @@
-"""Ctrl-C and SIGTERM end a run the same way, but never between a create and its ledger entry.
+"""Ctrl-C and SIGTERM: a flag the engine honours at safe points, never an exception from anywhere.
 
-A segment the server created and the ledger did not record would be left behind for good, so
-the few lines from sending a request to recording its result hold interrupts back, and raise
-the KeyboardInterrupt right after.
+An exception raised from a signal handler lands in whatever code runs at that moment; inside a
+gc callback Python swallows it ("Exception ignored in ...") and the run went on to say CONFORMANT.
+So the handler only records the signal. The engine looks at the flag where stopping is safe:
+before each request (transport.Gate), between tests (the plugin), in every back-off sleep; the
+transport's watchdog also cuts a request that is in flight. `checkpoint()` raises `Interrupted`,
+a KeyboardInterrupt, which pytest turns into an interrupted session: cleanup, then INCOMPLETE.
+
+A second signal while cleaning up means "stop cleaning too"; the ledger says what is left.
 """
 
 from __future__ import annotations
 
-import contextlib
 import signal
 import threading
+import time
 
-_held = 0
-_pending: int | None = None
+HANDLED = (signal.SIGINT, signal.SIGTERM)
+
+
+class Interrupted(KeyboardInterrupt):
+    """The run was asked to stop (SIGINT or SIGTERM) and reached a safe point."""
+
+
+class _State:
+    signal_name: str | None = None
+    count = 0
+    at: float | None = None  # time.monotonic() of the first signal
+
+
+_state = _State()
 
 
 def install() -> None:
+    """Route SIGINT and SIGTERM to the flag (main thread only; elsewhere a no-op)."""
     if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGINT, _interrupt)
-        signal.signal(signal.SIGTERM, _interrupt)
+        for signum in HANDLED:
+            signal.signal(signum, _record)
 
 
-def _interrupt(signum, frame) -> None:
-    global _pending
-    if _held:
-        _pending = signum
-        return
-    raise KeyboardInterrupt(signal.Signals(signum).name)
+def _record(signum, frame) -> None:
+    # Only plain assignments here: no locks, no I/O, nothing that can deadlock or raise.
+    _state.count += 1
+    if _state.signal_name is None:
+        _state.signal_name = signal.Signals(signum).name
+        _state.at = time.monotonic()
 
 
-@contextlib.contextmanager
-def held():
-    """Hold interrupts back for the duration of the block (bounded by the request timeouts)."""
-    global _held, _pending
-    _held += 1
-    try:
-        yield
-    finally:
-        _held -= 1
-        if not _held and _pending is not None:
-            signum, _pending = _pending, None
-            raise KeyboardInterrupt(signal.Signals(signum).name)
+def requested() -> bool:
+    return _state.signal_name is not None
+
+
+def signal_name() -> str | None:
+    return _state.signal_name
+
+
+def insisted() -> bool:
+    """A second signal came: stop even what the first one let finish (cleanup)."""
+    return _state.count >= 2
+
+
+def checkpoint() -> None:
+    """A safe point: raise Interrupted if a signal came."""
+    if _state.signal_name is not None:
+        raise Interrupted(_state.signal_name)
+
+
+def sleep(seconds: float) -> None:
+    """time.sleep that ends early, with Interrupted, when a signal comes."""
+    deadline = time.monotonic() + seconds
+    while True:
+        checkpoint()
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return
+        time.sleep(min(left, 0.1))
+
+
+def reset() -> None:
+    """Forget any signal (tests, and a process that runs the engine twice)."""
+    _state.signal_name, _state.count, _state.at = None, 0, None
+
+
+def simulate(signum: int = signal.SIGINT) -> None:
+    """As if the signal had come (tests)."""
+    _record(signum, None)

@@ -1,7 +1,9 @@
 """The ledger: every segment id a run created, on disk the moment it is created.
 
 The run deletes only what is in its ledger, and the file outlives a crash: `conformance cleanup
---ledger FILE` finishes the job later. The file holds ids and the base URL, never credentials.
+--ledger FILE` finishes the job later. The file is bound to its run: the base URL it was created
+on and the run tag every created name carries, so cleanup can check each id before deleting it.
+It holds ids, types and the base URL (without userinfo), never credentials.
 """
 
 from __future__ import annotations
@@ -9,10 +11,22 @@ from __future__ import annotations
 import json
 import os
 import threading
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-LEDGER_VERSION = 1
+LEDGER_VERSION = 2
+
+
+class LedgerError(ValueError):
+    """Not a ledger this tool can use; the message is one line."""
+
+
+@dataclass
+class Entry:
+    id: str
+    created_at: str
+    type: str | None = None  # the type the answer said: the dynamic cap counts auto-update and passive
 
 
 class Ledger:
@@ -20,24 +34,31 @@ class Ledger:
         self.path = path
         self.base_url = base_url
         self.run_tag = run_tag
-        self._open: dict[str, str] = {}  # id -> when it was created; deleted ids leave
+        self._open: dict[str, Entry] = {}  # deleted ids leave
         self._ever: set[str] = set()  # every id this run created, deleted or not
         self._lock = threading.Lock()
 
     @classmethod
     def load(cls, path: Path) -> Ledger:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        if not isinstance(data, dict) or data.get("version") != LEDGER_VERSION or not isinstance(data.get("created"), list):
-            raise ValueError(f"{path} is not a segments-conformance ledger")
-        ledger = cls(path, base_url=data.get("base_url", ""), run_tag=data.get("run_tag", ""))
-        for entry in data["created"]:
-            ledger._open[entry["id"]] = entry.get("created_at", "")
-            ledger._ever.add(entry["id"])
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except OSError as error:
+            raise LedgerError(f"cannot read {path}: {error.strerror or error}") from None
+        except ValueError:
+            raise LedgerError(f"{path} is not JSON") from None
+        if not isinstance(data, dict) or data.get("version") not in (1, LEDGER_VERSION) or not isinstance(data.get("created"), list):
+            raise LedgerError(f"{path} is not a segments-conformance ledger")
+        ledger = cls(path, base_url=str(data.get("base_url") or ""), run_tag=str(data.get("run_tag") or ""))
+        for item in data["created"]:
+            if not isinstance(item, dict) or not isinstance(item.get("id"), str):
+                raise LedgerError(f"{path}: an entry without a string id")
+            ledger._open[item["id"]] = Entry(item["id"], str(item.get("created_at", "")), item.get("type"))
+            ledger._ever.add(item["id"])
         return ledger
 
-    def add(self, segment_id: str) -> None:
+    def add(self, segment_id: str, *, kind: str | None = None) -> None:
         with self._lock:
-            self._open[segment_id] = datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+            self._open[segment_id] = Entry(segment_id, datetime.now(timezone.utc).isoformat(timespec="milliseconds"), kind)
             self._ever.add(segment_id)
             self._save()
 
@@ -53,21 +74,26 @@ class Ledger:
     def open_ids(self) -> list[str]:
         return list(self._open)
 
+    def open_of_types(self, types) -> list[str]:
+        return [entry.id for entry in self._open.values() if entry.type in types]
+
     def __len__(self) -> int:
         return len(self._open)
+
+    def as_data(self) -> dict:
+        return {
+            "version": LEDGER_VERSION,
+            "base_url": self.base_url,
+            "run_tag": self.run_tag,
+            "created": [entry.__dict__ for entry in self._open.values()],
+        }
 
     def _save(self) -> None:
         if self.path is None:
             return
-        data = {
-            "version": LEDGER_VERSION,
-            "base_url": self.base_url,
-            "run_tag": self.run_tag,
-            "created": [{"id": segment_id, "created_at": when} for segment_id, when in self._open.items()],
-        }
         # Write then rename, so an interrupted write never leaves a half ledger behind.
         temporary = self.path.with_suffix(".json.tmp")
-        temporary.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
+        temporary.write_text(json.dumps(self.as_data(), indent=1) + "\n", encoding="utf-8")
         os.replace(temporary, self.path)
 
     def save(self) -> None:

@@ -1,84 +1,103 @@
-"""`conformance run -n N`: the suite on pytest-xdist workers, one summary at the end.
+"""Running on pytest-xdist workers (`-n N`), and sharing one target with other processes.
 
 Each worker runs its share of the tests with its own Target (and, without --base-url, its own
-embedded mock, so workers never share state). A worker hands its findings and its ledger to the
+embedded mock, so workers never share state). A worker hands its results and its ledger to the
 controller, which writes the one summary.json and the one ledger.json.
 
-Against a shared target the caps are only sound when nothing else creates segments meanwhile:
-heavy tests take an exclusive lock across workers, every other test a shared one.
+The caps are sound only while nothing else creates segments on the target. Whenever the target
+is shared (any --base-url), a lock per target origin, machine-wide, serialises them: a heavy
+test takes it exclusively, every other test shared. Two runs on one machine against one target
+(two CI jobs, say) then cannot disturb each other's caps.
 """
 
 from __future__ import annotations
 
 import contextlib
 import fcntl
+import hashlib
 import json
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from conformance.catalogue import load_catalogue
+from conformance import interrupts
+
+if TYPE_CHECKING:
+    from conformance.ledger import Ledger
+    from conformance.recording import Recorder
 
 
-def worker_id(config: pytest.Config) -> str | None:
+def worker_id(config: pytest.Config | None) -> str | None:
     workerinput = getattr(config, "workerinput", None)
     return workerinput["workerid"] if workerinput else None
 
 
-def is_controller(config: pytest.Config) -> bool:
-    return config.pluginmanager.hasplugin("dsession") and worker_id(config) is None
+def is_worker(config: pytest.Config | None) -> bool:
+    return worker_id(config) is not None
 
 
-def worker_ledger_path(path: Path | None, config: pytest.Config) -> Path | None:
+def is_controller(config: pytest.Config | None) -> bool:
+    return config is not None and config.pluginmanager.hasplugin("dsession") and not is_worker(config)
+
+
+def worker_path(path: Path, config: pytest.Config | None) -> Path:
     worker = worker_id(config)
-    return path.with_name(f"{path.stem}-{worker}{path.suffix}") if path and worker else path
+    return path.with_name(f"{path.stem}-{worker}{path.suffix}") if worker else path
 
 
-def hand_over(config: pytest.Config, recorder, requests_sent: int, left_behind: list[str]) -> None:
+def hand_over(config: pytest.Config, recorder: Recorder, left_behind: list[str]) -> None:
     """Worker side: what the controller needs to write the summary."""
-    config.workeroutput["conformance"] = json.dumps(
-        {"recorder": recorder.export(), "requests_sent": requests_sent, "left_behind": left_behind}
-    )
+    config.workeroutput["conformance"] = json.dumps({"recorder": recorder.export(), "left_behind": left_behind})
 
 
-def take_over(state, node) -> None:
-    """Controller side: add one finished worker's results to the session."""
+def take_over(run: Any, node: Any) -> None:
+    """Controller side: add one finished worker's results to the run."""
     output = getattr(node, "workeroutput", {}).get("conformance")
     if output is None:
-        state.recorder.could_not_test.append(f"worker {node.gateway.id} ended without results")
+        run.recorder.causes.append(f"worker {node.gateway.id} ended without results")
         return
     data = json.loads(output)
-    state.recorder.merge(data["recorder"])
-    state.worker_requests += data["requests_sent"]
-    state.left_behind.extend(data["left_behind"])
+    offset = max(run.recorder.exchanges, default=0)
+    run.recorder.merge(data["recorder"], offset)
+    run.left_behind.extend(data["left_behind"])
 
 
-def merge_ledgers(path: Path | None) -> None:
+def merge_ledgers(ledger: Ledger) -> None:
     """Controller side: the workers' ledger parts become the run's one ledger.json."""
+    path = ledger.path
     if path is None:
         return
-    created, base_url, run_tag = [], "", ""
+    created: list[dict[str, Any]] = []
     for part in sorted(path.parent.glob(f"{path.stem}-gw*{path.suffix}")):
         data = json.loads(part.read_text(encoding="utf-8"))
         created += data["created"]
-        base_url, run_tag = base_url or data["base_url"], run_tag or data["run_tag"]
+        ledger.base_url = data.get("base_url") or ledger.base_url
         part.unlink()
-    path.write_text(json.dumps({"version": 1, "base_url": base_url, "run_tag": run_tag, "created": created}, indent=1) + "\n")
+    for entry in created:
+        ledger.add(entry["id"], kind=entry.get("type"))
 
 
 @contextlib.contextmanager
-def global_state_lock(run_tag: str, item: pytest.Item, shared_target: bool):
+def target_lock(origin: tuple[str, str | None, int], item: pytest.Item, catalogue: dict, *, shared: bool):
     """Exclusive for tests whose verdict depends on the whole target's state (the caps), shared
-    for the rest; a no-op when workers do not share a target."""
-    if not shared_target or worker_id(item.config) is None:
+    for the rest; a no-op for a target nobody else can reach (the embedded mock)."""
+    if not shared:
         yield
         return
-    requirement_ids = [i for mark in item.iter_markers("requirement") for i in mark.args]
-    heavy = any(load_catalogue()[i].heavy for i in requirement_ids if i in load_catalogue())
-    lock_path = Path(tempfile.gettempdir()) / f"segments-conformance-{run_tag}.lock"
+    ids = [requirement_id for mark in item.iter_markers("requirement") for requirement_id in mark.args]
+    heavy = any(catalogue[requirement_id].heavy for requirement_id in ids if requirement_id in catalogue)
+    key = hashlib.sha256("://".join(map(str, origin)).encode()).hexdigest()[:16]
+    lock_path = Path(tempfile.gettempdir()) / f"segments-conformance-target-{key}.lock"
     with open(lock_path, "a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX if heavy else fcntl.LOCK_SH)
+        mode = fcntl.LOCK_EX if heavy else fcntl.LOCK_SH
+        while True:  # polled, not blocking: a Ctrl-C while another run holds the lock still counts
+            try:
+                fcntl.flock(handle, mode | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                interrupts.sleep(0.1)
         try:
             yield
         finally:

@@ -1,439 +1,556 @@
-"""The pytest plugin behind the suite: options, the target, requirement recording, cleanup, summary.
+"""The pytest plugin behind the suites: options, the run, requirement recording, verdict, reports.
 
-Loaded by conformance/suite/conftest.py, so `pytest conformance/suite --base-url=...` works as well
-as `conformance run`. Data flows one way: tests send through the Target, every exchange goes
-through the checks, findings land in the Recorder, and the Recorder becomes summary.json.
+Installed as a `pytest11` entry point, this module only declares the options: it stays inert
+until a conformance suite is collected. The suite's conftest then calls `activate`, which
+registers one `ConformanceRun` object for the session (the way pytest-html registers its report
+object). `conformance run` registers the object itself, with the settings it resolved, so both
+front doors run the same engine: `pytest --pyargs conformance.suite --base-url URL` gives the
+verdict, reports and exit code `conformance run` gives.
+
+Data flows one way: tests send through the Target, every exchange goes through the checks into
+the test's Verifier, the Recorder adds the tests up, and the summary is built from the Recorder.
 """
 
 from __future__ import annotations
 
-import ipaddress
+import gc
 import json
-import os
 import random
 import secrets
 import string
 import time
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from urllib.parse import urlsplit
+from typing import Any
 
 import pytest
 
-from conformance import interrupts, parallel
+from conformance import interrupts, options, parallel
 from conformance.catalogue import load_catalogue
 from conformance.checks import check_response
+from conformance.contract import Contract, ContractError
+from conformance.exchange import Exchange
+from conformance.exits import EXIT_COULD_NOT_TEST, UsageError
 from conformance.ledger import Ledger
-from conformance.recording import ContractViolation, Recorder, TestRecord, Verifier
-from conformance.summary import build_summary
-from conformance.target import BudgetExhausted, Credentials, Exchange, Target, TargetUnavailable
+from conformance.masking import Masker
+from conformance.recording import (
+    ContractViolation,
+    PreconditionNotMet,
+    Recorder,
+    TestRecord,
+    UndeclaredRequirement,
+    Verifier,
+)
+from conformance.target import Credentials, Target, random_segment_id
+from conformance.transport import OutOfBudget, TargetUnavailable, Transport
+from conformance.verdict import Decision
 
-# What conformance/suite/conftest.py takes in: every hook and fixture pytest looks up by name.
-__all__ = [
-    "pytest_addoption",
-    "pytest_configure",
-    "pytest_report_header",
-    "pytest_collection_modifyitems",
-    "pytest_deselected",
-    "pytest_runtest_setup",
-    "pytest_runtest_makereport",
-    "pytest_sessionfinish",
-    "pytest_testnodedown",
-    "pytest_terminal_summary",
-    "conformance",
-    "target",
-    "verify",
-    "names",
-    "unknown_id",
-]
+SETTINGS_KEY = "conformance_settings"  # the settings handed to pytest-xdist workers
+HEAVY_SKIP = "heavy scenario (100+ requests or 20,000-customer bodies): off loopback it needs --include-heavy"
 
 
-# --- options and configuration ----------------------------------------------------------------------
+# --- the entry point: options only ------------------------------------------------------------------
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    group = parser.getgroup("conformance", "Segments API conformance")
-    group.addoption("--base-url", default=None, help="the API under test (default: start the embedded mock)")
-    group.addoption("--app-id", default=None, help="X-App-Id (default: $VOUCHERIFY_APP_ID)")
-    group.addoption("--app-token", default=None, help="X-App-Token (default: $VOUCHERIFY_APP_TOKEN)")
-    group.addoption("--conformance-strict", action="store_true", help="SHOULD failures fail the run")
-    group.addoption("--include-heavy", action="store_true", help="run the cap scenarios on non-loopback targets")
-    group.addoption("--conformance-seed", type=int, default=None, help="seed for generated names and ids")
-    group.addoption("--max-examples", type=int, default=25, help="property-test examples per operation")
-    group.addoption("--summary-json", default=None, help="write the run summary (summary.json) here")
-    group.addoption("--mock-fault", action="append", default=[], help="embedded mock only: switch on a named fault")
-    group.addoption("--insecure", action="store_true", help="do not verify TLS certificates")
-    group.addoption("--max-requests", type=int, default=None, help="stop testing after N requests (cleanup is kept within it)")
-    group.addoption("--ledger-file", default=None, help="write the ids the run creates here, as they are created")
-    group.addoption("--conformance-profile", default=None, help="the name of the profile the run uses (for the report)")
+    group = parser.getgroup("conformance", "Segments API conformance (active when a conformance suite is collected)")
+    for option in options.OPTIONS:
+        if option.pytest_own:
+            continue
+        try:
+            group.addoption(*option.flags, **options.argparse_kwargs(option))
+        except ValueError:  # another plugin declares it already (pytest-base-url's --base-url): share it
+            pass
 
 
-@dataclass
-class RunConfig:
-    base_url: str | None
-    credentials: Credentials
-    strict: bool
-    include_heavy: bool
-    seed: int
-    max_examples: int
-    summary_path: Path | None
-    faults: list[str]
-    insecure: bool
-    max_requests: int | None = None
-    ledger_path: Path | None = None
+def activate(config: pytest.Config, *, suite: str = "api") -> None:
+    """Called by a suite's conftest: start the run unless `conformance run` registered it already."""
+    if any(isinstance(plugin, ConformanceRun) for plugin in config.pluginmanager.get_plugins()):
+        return
+    workerinput = getattr(config, "workerinput", None)
+    if workerinput and SETTINGS_KEY in workerinput:
+        settings = options.Settings(**json.loads(workerinput[SETTINGS_KEY]))
+    else:
+        given = {option.name: _pytest_value(config, option) for option in options.OPTIONS}
+        try:
+            settings = options.resolve(given)
+        except UsageError as error:
+            raise pytest.UsageError(str(error)) from None
+    run = ConformanceRun(settings, suite=suite)
+    config.pluginmanager.register(run, ConformanceRun.NAME)
+    run.pytest_configure(config)
 
-    @property
-    def embedded(self) -> bool:
-        return self.base_url is None
+
+def _pytest_value(config: pytest.Config, option: options.Option) -> Any:
+    own = {"keyword": "keyword", "markexpr": "markexpr", "strict": "strict", "workers": "numprocesses", "quiet": "verbose"}
+    if option.name in own:
+        value = getattr(config.option, own[option.name], None)
+        if option.name == "quiet":
+            return bool(value and value < 0)
+        return value or None
+    return config.getoption(option.name, default=None)
 
 
-class ConformanceSession:
-    """What one pytest session knows about the conformance run."""
+# --- the run ---------------------------------------------------------------------------------------
 
-    def __init__(self, config: RunConfig) -> None:
-        self.config = config
-        self.recorder = Recorder(strict=config.strict)
-        self.started_at = datetime.now(timezone.utc)
-        self.started = time.perf_counter()
-        self.rng = random.Random(config.seed)
+
+class ConformanceRun:
+    """What one pytest session knows about the conformance run; its hooks and fixtures."""
+
+    NAME = "conformance-run"
+
+    def __init__(self, settings: options.Settings, *, suite: str = "api") -> None:
+        self.settings = settings
+        self.suite = suite
+        self.catalogue = load_catalogue()
+        try:
+            self.contract = Contract.load(settings.spec)
+        except ContractError as error:
+            raise UsageError(str(error)) from None
+        self.seed = settings.seed if settings.seed is not None else secrets.randbelow(2**31)
+        self.rng = random.Random(self.seed)
         self.run_tag = "sc" + "".join(self.rng.choices(string.ascii_lowercase + string.digits, k=6))
+        self.started_at = datetime.now(timezone.utc)
+        self.started = time.monotonic()
+        embedded = settings.embedded
+        self.credentials = Credentials(
+            settings.app_id or ("conformance-" + secrets.token_hex(4) if embedded else ""),
+            settings.app_token or (secrets.token_urlsafe(24) if embedded else ""),
+        )
+        self.masker = Masker((self.credentials.app_id, self.credentials.app_token))
+        self.recorder = Recorder(masker=self.masker)
+        self.report_dir = Path(settings.report_dir)
+        self.scope: dict[str, str] = {}  # requirement id -> why it is left out on purpose
+        self.decision: Decision | None = None
+        self.summary: dict[str, Any] | None = None
+        self.probe_problem: str | None = None
+        self.left_behind: list[str] = []
+        self.current: Verifier | None = None
+        self.config: pytest.Config | None = None
         self._mock = None
         self._target: Target | None = None
-        self.current: Verifier | None = None
-        self.left_behind: list[str] = []
-        self.selection: dict[str, str | None] = {"k": None, "m": None}
-        self.profile: str | None = None
-        self.worker_requests = 0  # under pytest-xdist, the controller adds up the workers' requests
+        self._deselected: dict[str, str] = {}  # nodeid -> why
+
+    # --- set-up -------------------------------------------------------------------------------------
+
+    def pytest_configure(self, config: pytest.Config) -> None:
+        if self.config is not None:
+            return
+        self.config = config
+        config.addinivalue_line("markers", "requirement(*ids): the catalogue requirements a test verifies")
+        config.addinivalue_line("markers", "sandbox: in the sandbox profile (every light MUST requirement in under 100 requests)")
+        config.addinivalue_line("markers", "operation(id): needs this documented operation (else out of scope)")
+        interrupts.install()
+        _keep_hypothesis_out_of_the_working_directory()
+        try:
+            self.report_dir.mkdir(parents=True, exist_ok=True)
+            for name in ("summary.json", "report.html", "run.har", "ledger.json"):
+                path = self.report_dir / name
+                if path.is_dir():
+                    raise UsageError(f"cannot write the report: {path} is a directory")
+            self._ledger().save()  # an empty ledger on disk from the start; also proves it is writable
+        except OSError as error:
+            raise pytest.UsageError(f"cannot write to the report directory {self.report_dir}: {error.strerror or error}") from None
+        except UsageError as error:
+            raise pytest.UsageError(str(error)) from None
+        from conformance import suite as suite_package
+
+        suite_package.RUN = self  # the one seam for modules that parametrize at import time
+
+    def _ledger(self) -> Ledger:
+        if not hasattr(self, "_ledger_object"):
+            path = parallel.worker_path(self.report_dir / "ledger.json", self.config)
+            self._ledger_object = Ledger(path, base_url=self.settings.target_url or "embedded mock", run_tag=self.run_tag)
+        return self._ledger_object
 
     @property
     def base_url(self) -> str:
-        if self.config.base_url:
-            return self.config.base_url
-        return self._start_mock().url
+        return self.settings.target_url or self._start_mock().url
+
+    @property
+    def loopback(self) -> bool:
+        return self.settings.embedded or options.is_loopback(self.settings.target_url)
 
     def _start_mock(self):
         if self._mock is None:
             from conformance.mock.server import MockServer
 
-            self._mock = MockServer(
-                app_id=self.config.credentials.app_id,
-                app_token=self.config.credentials.app_token,
-                faults=self.config.faults,
-            )
+            self._mock = MockServer(app_id=self.credentials.app_id, app_token=self.credentials.app_token,
+                                    faults=self.settings.fault, **_mock_extras(self.settings, self.contract))
             self._mock.start()
         return self._mock
 
     @property
     def target(self) -> Target:
         if self._target is None:
-            ledger = Ledger(self.config.ledger_path, base_url=self.base_url, run_tag=self.run_tag)
-            ledger.save()  # an empty ledger on disk from the start: "nothing created yet" is news too
-            self._target = Target(
+            ledger = self._ledger()
+            ledger.base_url = self.base_url if not self.settings.embedded else "embedded mock"
+            transport = Transport(
                 self.base_url,
-                self.config.credentials,
-                verify_tls=not self.config.insecure,
-                max_requests=self.config.max_requests,
+                self.contract,
                 ledger=ledger,
-                on_exchange=self._on_exchange,
+                run_tag=self.run_tag,
+                verify_tls=not self.settings.insecure,
+                max_requests=self.settings.request_budget,
+                stop_at=self.started + self.settings.max_time,
             )
-            self.recorder.mask = self._target.mask
+            transport.listeners.append(self._on_exchange)
+            self._target = Target(transport, self.credentials)
         return self._target
 
     def _on_exchange(self, exchange: Exchange) -> None:
+        if self.current is not None:  # checks first, on the exchange as received
+            self.current.generic(check_response(exchange, self.contract))
         self.recorder.exchange(exchange)
-        if self.current is not None:
-            self.current.findings(check_response(exchange))
 
-    @property
-    def loopback(self) -> bool:
-        host = urlsplit(self.base_url).hostname or ""
-        if host == "localhost":
-            return True
-        try:
-            return ipaddress.ip_address(host).is_loopback
-        except ValueError:
-            return False
+    def pytest_report_header(self, config: pytest.Config) -> list[str]:
+        where = self.settings.target_url or "embedded mock" + (f" with faults {self.settings.fault}" if self.settings.fault else "")
+        return [f"conformance: target {self.masker.text(where)}; document {self.contract.source} "
+                f"(sha256 {self.contract.sha256[:12]}); seed {self.seed}; run tag {self.run_tag}; depth {self.settings.depth}"]
 
-    def finish(self) -> None:
+    # --- collection: what is in scope -----------------------------------------------------------------
+
+    @pytest.hookimpl(trylast=True)  # after -k/-m deselected theirs
+    def pytest_collection_modifyitems(self, session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
+        documented = {operation.operation_id for operation in self.contract.operations}
+        kept, dropped = [], []
+        for item in items:
+            ids = requirement_ids(item)
+            unknown = [requirement_id for requirement_id in ids if requirement_id not in self.catalogue]
+            if unknown:
+                raise pytest.UsageError(f"{item.nodeid} names unknown requirements {unknown}")
+            for requirement_id in ids:
+                item.user_properties.append(("requirement", requirement_id))
+            needed = [mark.args[0] for mark in item.iter_markers("operation")]
+            missing = [operation for operation in needed if operation not in documented]
+            if missing:
+                self._deselected[item.nodeid] = f"the document does not have the operation {missing[0]}"
+                dropped.append(item)
+            elif any(self.catalogue[requirement_id].heavy for requirement_id in ids) and not (self.settings.include_heavy or self.loopback):
+                self._deselected[item.nodeid] = HEAVY_SKIP
+                dropped.append(item)
+            else:
+                kept.append(item)
+        if dropped:
+            items[:] = kept
+            config.hook.pytest_deselected(items=dropped)
+
+    def pytest_deselected(self, items: list[pytest.Item]) -> None:
+        why = "out of the sandbox profile" if self.settings.profile else "not selected (-k, -m)"
+        for item in items:
+            record = self._record_of(item)
+            record.outcome = "deselected"
+            record.message = self._deselected.get(item.nodeid, why)
+
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        for item in session.items:
+            self._record_of(item)
+        self.scope = self._scope()
+        if not session.items and not parallel.is_worker(session.config):
+            selection = " ".join(f"{flag} {value!r}" for flag, value in (("-k", self.settings.keyword), ("-m", self.settings.effective_markexpr)) if value)
+            raise pytest.UsageError(f"the selection {selection or '(none)'} matches no test of the suite; nothing was sent")
+        if self.settings.target_url and not parallel.is_controller(session.config):
+            self.probe_problem = self.target.probe()
+            if self.probe_problem:
+                self.recorder.causes.append(f"could not test: {self.probe_problem}")
+                pytest.exit(f"could not test: {self.masker.text(self.probe_problem)}", returncode=EXIT_COULD_NOT_TEST)
+        gc.collect()
+        gc.freeze()  # start-up objects live to the end: keep the collector from walking them again
+
+    def _scope(self) -> dict[str, str]:
+        """Requirement ids left out on purpose, with why: the document lacks their operation, or every
+        test that verifies them was deselected (profile, -k/-m, heavy off loopback)."""
+        documented = {operation.operation_id for operation in self.contract.operations}
+        declared: dict[str, list[TestRecord]] = {}
+        for record in self.recorder.tests.values():
+            for requirement_id in record.requirements:
+                declared.setdefault(requirement_id, []).append(record)
+        scope = {}
+        for requirement in self.catalogue.values():
+            if not requirement.applies_to(documented):
+                missing = next(op for op in requirement.operations if op not in documented)
+                scope[requirement.id] = f"out of scope: the document does not have the operation {missing}"
+                continue
+            tests = declared.get(requirement.id, [])
+            if tests and all(test.outcome == "deselected" for test in tests):
+                scope[requirement.id] = f"out of scope: {tests[0].message}"
+        return scope
+
+    # --- running tests --------------------------------------------------------------------------------
+
+    def pytest_runtest_setup(self, item: pytest.Item) -> None:
+        interrupts.checkpoint()
+        target = self._target
+        if target is None:
+            return
+        transport = target.transport
+        if transport.unavailable:
+            pytest.skip(f"not tested: the target became unavailable: {transport.unavailable}")
+        budget = transport.budget
+        if budget.limit is not None and budget.sent + len(target.ledger) + 2 > budget.limit:
+            pytest.skip(f"not tested: the request budget of {budget.limit} is spent")
+        if transport.stop_at is not None and time.monotonic() >= transport.stop_at:
+            pytest.skip(f"not tested: the run's time limit of {self.settings.max_time} s is reached")
+
+    @pytest.hookimpl(wrapper=True, tryfirst=True)  # outermost: other wrappers see pytest's own report
+    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo):
+        report = yield
+        verifier: Verifier | None = getattr(item, "_conformance_verifier", None)
+        record = self._record_of(item)
+        if report.when == "call":
+            self._judge(item, call, report, verifier, record)
+        elif report.outcome != "passed" and record.outcome in ("not_run", "passed"):
+            record.outcome = "skipped" if report.skipped else "error"
+            record.message = _message_of(report, self.masker)
+            if report.failed:
+                self.recorder.causes.append(f"{record.name}: error in {report.when}: {record.message}")
+        if report.longrepr is not None and not isinstance(report.longrepr, tuple):
+            report.longrepr = self.masker.text(str(report.longrepr))  # what pytest prints and JUnit keeps
+        record.duration_s = round(record.duration_s + report.duration, 3)
+        return report
+
+    def _judge(self, item, call, report, verifier: Verifier | None, record: TestRecord) -> None:
+        """The test's outcome, from its own findings: a MUST violation (raised, or found by the
+        generic checks), a SHOULD one under --strict, or why it could not judge."""
+        error = call.excinfo.value if call.excinfo is not None else None
+        failure = verifier.failure_at_end() if verifier is not None else None
+        if isinstance(error, OutOfBudget):
+            report.outcome, report.longrepr = "skipped", (str(item.path), item.location[1] or 0, f"Skipped: not tested: {error}")
+        elif isinstance(error, PreconditionNotMet):
+            message = f"not tested: precondition not met: {error}"
+            report.outcome, report.longrepr = "skipped", (str(item.path), item.location[1] or 0, f"Skipped: {message}")
+            self.recorder.causes.append(f"{record.name}: precondition not met: {error}")
+        elif failure is not None:  # a violation, whatever else went wrong after it: the violation is the cause
+            report.outcome = "failed"
+            report.longrepr = verifier.describe(failure)
+            record.failed_requirement = failure.requirement
+        elif isinstance(error, (TargetUnavailable, OSError)) or _is_transport_error(error):
+            message = f"could not test: {self.masker.text(str(error))[:300]}"
+            report.outcome, report.longrepr = "failed", message
+            self.recorder.causes.append(f"{record.name}: {message}")
+        elif isinstance(error, UndeclaredRequirement):
+            self.recorder.causes.append(f"internal error in the suite: {error}")
+        elif error is not None and not isinstance(error, ContractViolation):
+            self.recorder.causes.append(f"{record.name} could not judge an answer ({type(error).__name__}: "
+                                        f"{self.masker.text(str(error))[:200]})")
+        if report.skipped:
+            record.outcome, record.message = "skipped", _message_of(report, self.masker)
+        elif report.failed:
+            record.outcome = "failed" if failure is not None or isinstance(error, ContractViolation) else "error"
+            record.message = self.masker.text(verifier.describe(failure).splitlines()[0]) if failure is not None else _message_of(report, self.masker)
+        else:
+            record.outcome = "passed"
+
+    def _record_of(self, item: pytest.Item) -> TestRecord:
+        record = self.recorder.tests.get(item.nodeid)
+        if record is None:
+            record = TestRecord(item.nodeid, _readable_name(item), requirement_ids(item))
+            self.recorder.tests[item.nodeid] = record
+        return record
+
+    # --- fixtures -------------------------------------------------------------------------------------
+
+    @pytest.fixture(scope="session")
+    def conformance(self) -> ConformanceRun:
+        return self
+
+    @pytest.fixture(scope="session", name="target")
+    def target_fixture(self) -> Target:
+        return self.target
+
+    @pytest.fixture
+    def verify(self, request: pytest.FixtureRequest):
+        """The test's Verifier; while it is active every exchange is checked against the contract."""
+        item = request.node
+        verifier = Verifier(item.nodeid, requirement_ids(item), self.catalogue, strict=self.settings.strict, masker=self.masker)
+        item._conformance_verifier = verifier
+        target = self.target
+        before = set(target.ledger.open_ids())
+        requests_before = target.requests_sent
+        with parallel.target_lock(target.transport.origin, item, self.catalogue, shared=not self.settings.embedded):
+            self.current, target.transport.test = verifier, item.nodeid
+            try:
+                yield verifier
+            finally:
+                self.current, target.transport.test = None, None
+                # Each test tidies up what it created, so no test inherits another's segments (the caps);
+                # whatever it could not delete stays in the ledger for the final cleanup.
+                target.cleanup([segment_id for segment_id in target.ledger.open_ids() if segment_id not in before])
+                self.recorder.absorb(verifier)
+                self._record_of(item).requests = target.requests_sent - requests_before
+
+    @pytest.fixture
+    def names(self):
+        """Segment names that carry the run tag, so a person (and cleanup) can tell what a run created."""
+        counter = iter(range(1, 100_000))
+        return lambda label="segment": f"{label} {self.run_tag}-{next(counter)}"
+
+    @pytest.fixture
+    def unknown_id(self) -> str:
+        """An id in the vendor's format that no segment has (drawn from the seeded generator)."""
+        return random_segment_id(self.rng)
+
+    # --- the end --------------------------------------------------------------------------------------
+
+    def pytest_keyboard_interrupt(self, excinfo) -> None:
+        if not interrupts.requested():  # a KeyboardInterrupt from elsewhere (the controller's Ctrl-C)
+            interrupts.simulate()
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+        self._finish()
+        if parallel.is_worker(session.config):
+            parallel.hand_over(session.config, self.recorder, self.left_behind)
+            return
+        if parallel.is_controller(session.config):
+            parallel.merge_ledgers(self._ledger())
+        if exitstatus == pytest.ExitCode.USAGE_ERROR:
+            return
+        self.write_reports()
+        session.exitstatus = self.decision.exit_code
+
+    def _finish(self) -> None:
+        """Cleanup, then the mock stops. Runs on every end: normal, failure, interrupt."""
         if self._target is not None:
             self.left_behind = self._target.cleanup()
+            self.recorder.requests_sent += self._target.requests_sent
             self._target.close()
         if self._mock is not None:
             self._mock.stop()
 
+    def write_reports(self) -> None:
+        from conformance.report.har import write_har
+        from conformance.summary import build_summary, write_summary
 
-def _credentials(config: pytest.Config, embedded: bool) -> Credentials:
-    app_id = config.getoption("--app-id") or os.environ.get("VOUCHERIFY_APP_ID")
-    app_token = config.getoption("--app-token") or os.environ.get("VOUCHERIFY_APP_TOKEN")
-    if embedded:  # the embedded mock gets fresh credentials unless told otherwise
-        app_id = app_id or "conformance-" + secrets.token_hex(4)
-        app_token = app_token or secrets.token_urlsafe(24)
-    if not app_id or not app_token:
-        raise pytest.UsageError(
-            "credentials missing: pass --app-id and --app-token or set VOUCHERIFY_APP_ID and VOUCHERIFY_APP_TOKEN"
+        if interrupts.requested():
+            self.recorder.causes.insert(0, f"interrupted by {interrupts.signal_name()}")
+        summary, self.decision = build_summary(
+            recorder=self.recorder,
+            catalogue=self.catalogue,
+            scope=self.scope,
+            scope_note=self._scope_note(),
+            document={**self.contract.identity(), "content": self.contract.vendor},
+            target={
+                "base_url": self.settings.target_url or (self._mock.url if self._mock else "embedded mock"),
+                "embedded_mock": self.settings.embedded,
+                "faults": list(self.settings.fault),
+                "variants": list(self.settings.variant),
+                "insecure": bool(self.settings.insecure),
+            },
+            run={
+                "seed": self.seed,
+                "started_at": self.started_at.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+                "duration_s": round(time.monotonic() - self.started, 3),
+                "strict": bool(self.settings.strict),
+                "depth": self.settings.depth,
+                "max_examples": self.settings.examples,
+                "selection": {"k": self.settings.keyword, "m": self.settings.effective_markexpr},
+                "profile": self.settings.profile,
+                "run_tag": self.run_tag,
+                "left_behind": self.left_behind,
+                "max_requests": self.settings.request_budget,
+                "max_time_s": self.settings.max_time,
+                "interrupted": interrupts.signal_name(),
+                "config_file": self.settings.config_file,
+            },
+            options=self.settings.shown(),
+            command=self.suite,
         )
-    return Credentials(app_id, app_token)
+        self.summary = self.masker.value(summary)  # the last lock: no credential in any report
+        write_summary(self.summary, self.report_dir / "summary.json")
+        write_har(self.recorder, self.report_dir / "run.har")
+        try:
+            from conformance.report.render import write_html
+
+            write_html(self.report_dir / "summary.json", self.report_dir / "report.html")
+        except OSError as error:
+            self.recorder.causes.append(f"report.html not written: {error}")
+
+    def _scope_note(self) -> str:
+        parts = []
+        if self.settings.profile:
+            parts.append(f"within profile {self.settings.profile}")
+        elif self.settings.keyword or self.settings.markexpr:
+            parts.append("within the selection " + " ".join(
+                f"{flag} {value!r}" for flag, value in (("-k", self.settings.keyword), ("-m", self.settings.markexpr)) if value))
+        if any(reason == HEAVY_SKIP for reason in self._deselected.values()):
+            parts.append("heavy scenarios left out off loopback")
+        if any("does not have the operation" in reason for reason in self.scope.values()):
+            parts.append("operations the document lacks left out")
+        return "; ".join(parts)
+
+    def pytest_testnodedown(self, node, error) -> None:  # pytest-xdist controller
+        parallel.take_over(self, node)
+
+    def pytest_configure_node(self, node) -> None:  # pytest-xdist controller: the settings, as resolved
+        node.workerinput[SETTINGS_KEY] = json.dumps({"values": self.settings.values, "sources": self.settings.sources,
+                                                     "config_file": self.settings.config_file})
+
+    def pytest_terminal_summary(self, terminalreporter, exitstatus: int, config: pytest.Config) -> None:
+        if self.summary is None or parallel.is_worker(config):
+            return
+        from conformance.report.terminal import banner
+
+        for line, colour in banner(self.summary, self.report_dir):
+            terminalreporter.write_line(line, **({colour: True} if colour else {}))
+
+    def pytest_unconfigure(self, config: pytest.Config) -> None:
+        junit = getattr(config.option, "xmlpath", None)
+        if junit and Path(junit).is_file():  # the second lock: nothing in JUnit carries a credential
+            text = Path(junit).read_text(encoding="utf-8")
+            masked = self.masker.text(text)
+            if masked != text:
+                Path(junit).write_text(masked, encoding="utf-8")
+        from conformance import suite as suite_package
+
+        if getattr(suite_package, "RUN", None) is self:
+            suite_package.RUN = None
 
 
-SESSION_KEY = pytest.StashKey[ConformanceSession]()
-REQUIREMENTS_KEY = pytest.StashKey[list]()
-_ACTIVE: ConformanceSession | None = None
+def _mock_extras(settings: options.Settings, contract: Contract) -> dict[str, Any]:
+    """What the embedded mock takes beyond faults, for the versions of it that take them."""
+    import inspect
 
+    from conformance.mock.server import MockServer
 
-def active_session() -> ConformanceSession:
-    """The running session, for test modules that build parametrization at import time."""
-    if _ACTIVE is None:
-        raise RuntimeError("the conformance plugin is not configured")
-    return _ACTIVE
-
-
-def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "requirement(*ids): the catalogue requirements a test verifies")
-    config.addinivalue_line("markers", "sandbox: in the sandbox profile (every light MUST requirement in under 100 requests)")
-    base_url = config.getoption("--base-url")
-    seed = config.getoption("--conformance-seed")
-    summary = config.getoption("--summary-json")
-    run_config = RunConfig(
-        base_url=base_url.rstrip("/") if base_url else None,
-        credentials=_credentials(config, embedded=not base_url),
-        strict=config.getoption("--conformance-strict"),
-        include_heavy=config.getoption("--include-heavy"),
-        seed=seed if seed is not None else secrets.randbelow(2**31),
-        max_examples=config.getoption("--max-examples"),
-        summary_path=Path(summary) if summary else None,
-        faults=config.getoption("--mock-fault"),
-        insecure=config.getoption("--insecure"),
-        max_requests=config.getoption("--max-requests"),
-        ledger_path=parallel.worker_ledger_path(
-            Path(config.getoption("--ledger-file")) if config.getoption("--ledger-file") else None, config
-        ),
-    )
-    if run_config.faults and not run_config.embedded:
-        raise pytest.UsageError("--mock-fault applies to the embedded mock only (drop --base-url)")
-    interrupts.install()
-    _keep_hypothesis_out_of_the_working_directory()
-    global _ACTIVE
-    _ACTIVE = config.stash[SESSION_KEY] = ConformanceSession(run_config)
-    _ACTIVE.selection = {"k": config.getoption("keyword") or None, "m": config.getoption("markexpr") or None}
-    _ACTIVE.profile = config.getoption("--conformance-profile")
-
-
-def _keep_hypothesis_out_of_the_working_directory() -> None:
-    """Hypothesis keeps caches (never examples: the suite runs without an example database, so a
-    seed alone reproduces a run) in .hypothesis/ of the working directory; put them in the user's
-    cache directory instead of littering wherever `conformance run` was started."""
-    from hypothesis.configuration import set_hypothesis_home_dir
-
-    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "segments-conformance" / "hypothesis"
-    set_hypothesis_home_dir(cache)
-
-
-def conformance_session(config: pytest.Config) -> ConformanceSession:
-    return config.stash[SESSION_KEY]
-
-
-def pytest_report_header(config: pytest.Config) -> list[str]:
-    session = conformance_session(config)
-    where = session.config.base_url or "embedded mock" + (f" with faults {session.config.faults}" if session.config.faults else "")
-    return [f"conformance: target {where}; seed {session.config.seed}; run tag {session.run_tag}"]
+    accepted = inspect.signature(MockServer).parameters
+    extras = {"variants": settings.variant, "contract": contract}
+    return {name: value for name, value in extras.items() if name in accepted and value}
 
 
 def requirement_ids(item: pytest.Item) -> list[str]:
     ids: list[str] = []
     for mark in item.iter_markers("requirement"):
         ids.extend(mark.args)
-    return ids
-
-
-def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
-    state = conformance_session(config)
-    catalogue = load_catalogue()
-    for item in items:
-        ids = requirement_ids(item)
-        unknown = [requirement_id for requirement_id in ids if requirement_id not in catalogue]
-        if unknown:
-            raise pytest.UsageError(f"{item.nodeid} names unknown requirements {unknown}")
-        for requirement_id in ids:
-            item.user_properties.append(("requirement", requirement_id))
-        heavy = any(catalogue[requirement_id].heavy for requirement_id in ids)
-        if heavy and not (state.config.include_heavy or state.loopback):
-            reason = "heavy scenario (100+ requests or 20,000-customer bodies): needs --include-heavy on a non-loopback target"
-            item.add_marker(pytest.mark.skip(reason=reason))
-        item.stash[REQUIREMENTS_KEY] = ids
-
-
-def pytest_deselected(items: list[pytest.Item]) -> None:
-    for item in items:
-        state = conformance_session(item.config)
-        for requirement_id in requirement_ids(item):
-            state.recorder.not_tested.setdefault(requirement_id, "not selected (-k, -m or --profile)")
+    return list(dict.fromkeys(ids))
 
 
 def _readable_name(item: pytest.Item) -> str:
     doc = getattr(getattr(item, "function", None), "__doc__", None)
-    first_line = doc.strip().splitlines()[0] if doc else item.name
+    first_line = " ".join(doc.strip().split("\n\n")[0].split()) if doc else item.name
     return first_line if "[" not in item.name else f"{first_line} [{item.name.split('[', 1)[1]}"
 
 
-def pytest_runtest_setup(item: pytest.Item) -> None:
-    state = conformance_session(item.config)
-    target = state._target
-    if target is None:
-        return
-    if target.unavailable:
-        pytest.skip(f"not tested: {target.unavailable}")
-    if target.max_requests is not None and target.requests_sent + len(target.ledger) + 2 > target.max_requests:
-        pytest.skip(f"not tested: the request budget of {target.max_requests} is spent")
+def _message_of(report: pytest.TestReport, masker: Masker) -> str:
+    if isinstance(report.longrepr, tuple):
+        return masker.text(str(report.longrepr[2]).removeprefix("Skipped: "))
+    text = str(report.longrepr or "").strip()
+    return masker.text(text.splitlines()[-1] if text else report.outcome)
 
 
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
-    report = yield
-    if call.excinfo is not None and report.when == "call":
-        _stopped_by_the_run(item, call, report)
-    state = conformance_session(item.config)
-    verifier: Verifier | None = getattr(item, "_conformance_verifier", None)
-    if report.when == "call" and verifier is not None and verifier.pending is not None:
-        # A violation the generic checks found, not yet raised: it fails the test, and when the
-        # scenario then tripped over the answer (a body that is not JSON, say) it is the cause.
-        tripped = call.excinfo is not None and not call.excinfo.errisinstance(ContractViolation)
-        if report.passed or tripped:
-            report.outcome = "failed"
-            report.longrepr = verifier.pending
-        verifier.pending = None
-    if report.when == "call" and report.passed and state.config.strict and verifier is not None:
-        should = verifier.should_failures()
-        if should:  # --strict: a SHOULD failure fails the test that found it
-            report.outcome = "failed"
-            report.longrepr = "SHOULD failure(s) under --strict:\n" + "\n".join(should)
-    record = _record_of(state, item)
-    if record is not None:
-        if report.when == "call" or report.outcome != "passed":
-            record.duration_s = round(record.duration_s + report.duration, 3)
-        if report.outcome != "passed" and record.outcome == "passed":
-            record.outcome = "skipped" if report.skipped else ("failed" if report.when == "call" else "error")
-            record.message = _short_message(report)
-            if report.skipped:
-                for requirement_id in record.requirements:
-                    state.recorder.not_tested.setdefault(requirement_id, record.message or "skipped")
-    return report
-
-
-def _record_of(state: ConformanceSession, item: pytest.Item) -> TestRecord | None:
-    """The test's record, made when it first reports: under pytest-xdist a worker records only
-    the tests it ran, so the controller can add the workers' records up."""
-    if REQUIREMENTS_KEY not in item.stash:
-        return None
-    if item.nodeid not in state.recorder.tests:
-        state.recorder.tests[item.nodeid] = TestRecord(item.nodeid, _readable_name(item), item.stash[REQUIREMENTS_KEY])
-    return state.recorder.tests[item.nodeid]
-
-
-def _stopped_by_the_run(item: pytest.Item, call: pytest.CallInfo, report: pytest.TestReport) -> None:
-    """A test cut short by the budget is NOT TESTED, not failed; one cut short by the target
-    going away (or any transport failure) means the run could not test: exit 2, never a pass."""
+def _is_transport_error(error: BaseException | None) -> bool:
     import requests
 
-    state = conformance_session(item.config)
-    error = call.excinfo.value
-    if call.excinfo.errisinstance(BudgetExhausted):
-        report.outcome = "skipped"
-        report.longrepr = (str(item.path), item.location[1] or 0, f"Skipped: not tested: {error}")
-    elif call.excinfo.errisinstance((TargetUnavailable, requests.RequestException)):
-        message = f"could not test: {state.target.mask(str(error))[:300]}"
-        state.recorder.could_not_test.append(message)
-        report.longrepr = message
+    return isinstance(error, requests.RequestException)
 
 
-def _short_message(report: pytest.TestReport) -> str:
-    if report.skipped and isinstance(report.longrepr, tuple):
-        return str(report.longrepr[2]).removeprefix("Skipped: ")
-    text = str(report.longrepr or "")
-    for line in text.splitlines():
-        if "(MUST)" in line or "(SHOULD)" in line:
-            return line.strip().removeprefix("E").strip()
-    return text.strip().splitlines()[-1] if text.strip() else report.outcome
+def _keep_hypothesis_out_of_the_working_directory() -> None:
+    """Hypothesis keeps caches (never examples: the suite runs without an example database, so a
+    seed alone reproduces a run) in .hypothesis/ of the working directory; put them in the user's
+    cache directory instead of littering wherever `conformance run` was started."""
+    import os
 
+    from hypothesis.configuration import set_hypothesis_home_dir
 
-# --- fixtures --------------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="session")
-def conformance(request: pytest.FixtureRequest) -> ConformanceSession:
-    return conformance_session(request.config)
-
-
-@pytest.fixture(scope="session")
-def target(conformance: ConformanceSession) -> Target:
-    return conformance.target
-
-
-@pytest.fixture
-def verify(request: pytest.FixtureRequest, conformance: ConformanceSession):
-    """The test's Verifier; while it is active every exchange is checked against the contract."""
-    verifier = Verifier(conformance.recorder, request.node.nodeid)
-    request.node._conformance_verifier = verifier
-    conformance.current = verifier
-    target = conformance.target
-    before = set(target.ledger.open_ids())
-    requests_before = target.requests_sent
-    with parallel.global_state_lock(conformance.run_tag, request.node, shared_target=not conformance.config.embedded):
-        yield verifier
-    conformance.current = None
-    # Each test tidies up what it created, so no test inherits another's segments (the caps);
-    # whatever it could not delete stays in the ledger for the final cleanup.
-    target.cleanup([segment_id for segment_id in target.ledger.open_ids() if segment_id not in before])
-    record = _record_of(conformance, request.node)
-    if record is not None:
-        record.requests = target.requests_sent - requests_before
-
-
-@pytest.fixture
-def names(conformance: ConformanceSession, request: pytest.FixtureRequest):
-    """Segment names that carry the run tag, so a person can tell what a run created."""
-    counter = iter(range(1, 10_000))
-
-    def make(label: str = "segment") -> str:
-        return f"{label} {conformance.run_tag}-{next(counter)}"
-
-    return make
-
-
-@pytest.fixture
-def unknown_id(conformance: ConformanceSession) -> str:
-    """An id in the vendor's format that no segment has (drawn from the seeded generator)."""
-    return "seg_" + "".join(conformance.rng.choices(string.ascii_letters + string.digits, k=24))
-
-
-# --- the end ---------------------------------------------------------------------------------------
-
-
-def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    state = conformance_session(session.config)
-    state.finish()
-    if parallel.worker_id(session.config):
-        requests_sent = state._target.requests_sent if state._target else 0
-        parallel.hand_over(session.config, state.recorder, requests_sent, state.left_behind)
-        return
-    if parallel.is_controller(session.config):
-        parallel.merge_ledgers(state.config.ledger_path)
-    if state.config.summary_path is not None:
-        summary = build_summary(state)
-        state.config.summary_path.parent.mkdir(parents=True, exist_ok=True)
-        state.config.summary_path.write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-
-
-@pytest.hookimpl(optionalhook=True)
-def pytest_testnodedown(node, error) -> None:
-    parallel.take_over(conformance_session(node.config), node)
-
-
-def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
-    state = conformance_session(config)
-    if state.left_behind:
-        terminalreporter.write_line(
-            f"conformance: could not delete {len(state.left_behind)} segment(s) this run created: "
-            + ", ".join(state.left_behind),
-            red=True,
-        )
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "segments-conformance" / "hypothesis"
+    set_hypothesis_home_dir(cache)

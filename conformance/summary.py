@@ -1,88 +1,115 @@
-"""summary.json: the run as data, from which every report is rendered (schema: report/summary.schema.json)."""
+"""summary.json: the run as data, from which every report is rendered (schema: report/summary.schema.json).
+
+`build_summary` takes plain data (the Recorder, the catalogue, what is out of scope, facts about
+the document, target and run) and computes each requirement's status and the verdict once.
+"""
 
 from __future__ import annotations
 
-import time
-from collections import Counter, defaultdict
-from typing import TYPE_CHECKING, Any
+import json
+import os
+from pathlib import Path
+from typing import Any
 
-from conformance import __version__, contract
-from conformance.catalogue import load_catalogue
+from conformance import __version__
+from conformance.catalogue import Requirement
+from conformance.recording import Recorder
+from conformance.verdict import Decision, Status, decide
 
-if TYPE_CHECKING:
-    from conformance.plugin import ConformanceSession
+SUMMARY_SCHEMA_VERSION = 2
+EVIDENCE_SHOWN = 3  # findings shown per requirement; the summary says how many more there were
+SEQUENCE_SHOWN = 12  # exchanges of a finding's test shown up to the finding's own
 
-SUMMARY_SCHEMA_VERSION = 1
 
-
-def build_summary(state: ConformanceSession) -> dict[str, Any]:
-    recorder = state.recorder
-    requirements = []
-    counts = Counter({"PASS": 0, "FAIL": 0, "WARN": 0, "NOT_TESTED": 0, "OBSERVED": 0})
-    tests_by_requirement: dict[str, list[str]] = defaultdict(list)
+def build_summary(
+    *,
+    recorder: Recorder,
+    catalogue: dict[str, Requirement],
+    scope: dict[str, str],
+    scope_note: str,
+    document: dict[str, Any],
+    target: dict[str, Any],
+    run: dict[str, Any],
+    options: list[dict[str, str]],
+    command: str,
+) -> tuple[dict[str, Any], Decision]:
+    outcomes = recorder.outcomes(catalogue, scope)
+    decision = decide([outcome for outcome, _ in outcomes], causes=recorder.causes, scope_note=scope_note)
+    tests_by_requirement: dict[str, list[str]] = {}
     for record in recorder.tests.values():
+        if record.outcome == "deselected":
+            continue
         for requirement_id in record.requirements:
-            tests_by_requirement[requirement_id].append(record.nodeid)
-    for requirement in load_catalogue().values():
-        status, reason = recorder.status_of(requirement)
-        counts[status] += 1
-        evidence = recorder.problems.get(requirement.id, []) or recorder.observations.get(requirement.id, [])
-        requirements.append(
-            {
-                "id": requirement.id,
-                "level": requirement.level,
-                "text": requirement.text,
-                "source": requirement.source,
-                "ambiguity": requirement.ambiguity,
-                "status": status,
-                "reason": reason,
-                "tests": tests_by_requirement.get(requirement.id, []),
-                "evidence": list(evidence),
-            }
-        )
-    test_failed = any(record.outcome in ("failed", "error") for record in recorder.tests.values())
-    if counts["FAIL"]:
-        verdict, exit_code = "NONCONFORMANT", 1
-    elif recorder.could_not_test or test_failed:
-        verdict, exit_code = "INCOMPLETE", 2
-    else:
-        verdict, exit_code = "CONFORMANT", 0
-    document = contract.effective_document()
-    return {
+            tests_by_requirement.setdefault(requirement_id, []).append(record.nodeid)
+    counts = {status.value: 0 for status in Status}
+    requirements, shown_sequences = [], set()
+    for outcome, violations in outcomes:
+        requirement = catalogue[outcome.id]
+        counts[outcome.status.value] += 1
+        kept = recorder.kept.get(outcome.id, [])
+        evidence = [_with_sequence(entry, recorder) for entry in kept[:EVIDENCE_SHOWN]]
+        for entry in evidence:
+            shown_sequences.update(entry["sequence_of_exchanges"])
+        total = violations if requirement.level.value != "OBSERVE" else len(kept)
+        requirements.append({
+            "id": outcome.id,
+            "level": requirement.level.value,
+            "text": requirement.text,
+            "source": requirement.source,
+            "ambiguity": requirement.ambiguity,
+            "status": outcome.status.value,
+            "in_scope": outcome.in_scope,
+            "reason": outcome.reason,
+            "tests": tests_by_requirement.get(outcome.id, []),
+            "violations": violations,
+            "evidence": evidence,
+            "evidence_not_shown": max(0, total - len(evidence)),
+        })
+    summary = {
         "schema_version": SUMMARY_SCHEMA_VERSION,
         "tool": {"name": "segments-conformance", "version": __version__},
-        "document": {
-            "sha256": contract.document_sha256(),
-            "info_version": document["info"]["version"],
-            "title": document["info"]["title"],
-        },
-        "target": {
-            "base_url": state.target.mask(state.base_url) if state._target else (state.config.base_url or "one per worker"),
-            "embedded_mock": state.config.embedded,
-            "faults": list(state.config.faults),
-            "insecure": state.config.insecure,
-        },
-        "run": {
-            "seed": state.config.seed,
-            "started_at": state.started_at.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
-            "duration_s": round(time.perf_counter() - state.started, 3),
-            "strict": state.config.strict,
-            "max_examples": state.config.max_examples,
-            "selection": state.selection,
-            "requests_sent": state._target.requests_sent if state._target else state.worker_requests,
-            "run_tag": state.run_tag,
-            "left_behind": state.left_behind,
-            "max_requests": state.config.max_requests,
-            "profile": state.profile,
-            "could_not_test": recorder.could_not_test,
-        },
-        "verdict": verdict,
-        "exit_code": exit_code,
-        "counts": dict(counts),
+        "command": command,
+        "document": document,
+        "target": target,
+        "run": {**run, "requests_sent": recorder.requests_sent, "causes": list(decision.causes)},
+        "options": options,
+        "verdict": decision.verdict.value,
+        "exit_code": decision.exit_code,
+        "scope": {"text": decision.scope, "out_of_scope": [
+            {"id": requirement_id, "reason": scope[requirement_id]} for requirement_id in decision.out_of_scope
+        ]},
+        "counts": counts,
         "requirements": requirements,
-        "tests": [record.__dict__ for record in recorder.tests.values()],
+        "tests": [record.as_data() for record in recorder.tests.values()],
+        "exchanges": {str(sequence): _evidence(recorder.exchanges[sequence]) for sequence in sorted(shown_sequences)
+                      if sequence in recorder.exchanges},
         "operations": [
             {"operation": operation, "statuses": dict(sorted(statuses.items()))}
             for operation, statuses in sorted(recorder.statuses.items())
         ],
     }
+    return summary, decision
+
+
+def _with_sequence(entry: dict[str, Any], recorder: Recorder) -> dict[str, Any]:
+    """A finding, with the exchanges of its test that led to it (up to and including its own)."""
+    sequence = entry["sequence"]
+    record = recorder.tests.get(entry["test"])
+    chain: list[int] = []
+    if record is not None and sequence is not None:
+        before = [number for number in record.exchanges if number <= sequence]
+        chain = before[-SEQUENCE_SHOWN:]
+    elif sequence is not None:
+        chain = [sequence]
+    return {**entry, "sequence_of_exchanges": chain}
+
+
+def _evidence(entry: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in entry.items() if key != "full"}
+
+
+def write_summary(summary: dict[str, Any], path: Path) -> None:
+    """Write then rename: a reader (or an interrupt) never sees half a summary."""
+    temporary = path.with_name(path.name + ".tmp")
+    temporary.write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    os.replace(temporary, path)

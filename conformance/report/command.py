@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from conformance.cli import EXIT_NONCONFORMANT, EXIT_OK, UsageError
+from conformance.exits import EXIT_NONCONFORMANT, EXIT_OK, UsageError
 from conformance.report.compare import compare, format_comparison
 from conformance.report.render import write_html
 from conformance.report.summary import SummaryError, load_summary

@@ -49,7 +49,7 @@ def build_view(summary: dict[str, Any]) -> dict[str, Any]:
     """Everything the template shows, as plain values, secrets masked."""
     tests = [_test_view(test, index) for index, test in enumerate(summary["tests"], start=1)]
     tests_by_nodeid = {test["nodeid"]: test for test in tests}
-    findings = _findings_view(summary["requirements"])
+    findings = _findings_view(summary["requirements"], summary["exchanges"])
     findings_by_requirement: dict[str, list[dict[str, Any]]] = {}
     for finding in findings:
         findings_by_requirement.setdefault(finding["requirement"], []).append(finding)
@@ -123,7 +123,7 @@ def _requirement_view(requirement: dict[str, Any], tests: dict[str, dict], findi
     }
 
 
-def _findings_view(requirements: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _findings_view(requirements: list[dict[str, Any]], exchanges: dict[str, Any]) -> list[dict[str, Any]]:
     """Every piece of evidence, failures first, numbered so the matrix can link to it."""
     evidence = [(requirement, finding) for requirement in requirements for finding in requirement["evidence"]]
     evidence.sort(key=lambda pair: SEVERITY_ORDER[pair[1]["severity"]])  # stable: catalogue order within
@@ -135,11 +135,12 @@ def _findings_view(requirements: list[dict[str, Any]]) -> list[dict[str, Any]]:
             "severity": finding["severity"],
             "message": mask_text(finding["message"]),
             "test": finding["test"],
-            "request": _request_text(finding["request"]) if finding["request"] else None,
-            "response": _response_text(finding["response"]) if finding["response"] else None,
-            "curl": mask_curl(finding["curl"]) if finding["curl"] else None,
+            "request": _request_text(exchange["request"]) if exchange else None,
+            "response": _response_text(exchange["response"]) if exchange else None,
+            "curl": mask_curl(exchange["curl"]) if exchange else None,
         }
-        for index, (requirement, finding) in enumerate(evidence, start=1)
+        for index, (requirement, finding, exchange) in enumerate(
+            ((requirement, finding, exchanges.get(str(finding["sequence"]))) for requirement, finding in evidence), start=1)
     ]
 
 

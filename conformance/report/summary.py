@@ -16,7 +16,7 @@ from typing import Any
 
 import jsonschema
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 STATUSES = ("PASS", "FAIL", "WARN", "NOT_TESTED", "OBSERVED")
 
 

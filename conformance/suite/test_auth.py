@@ -2,8 +2,10 @@
 
 import pytest
 
-from conformance.contract import CREATE_PATH, SEGMENT_PATH
+from conformance.contract import CREATE_PATH
 from conformance.suite import bodies
+from conformance.suite.scenarios import create
+from conformance.target import segment_path
 
 # How the credentials can be wrong: header overrides on top of the right ones (None drops one).
 CREDENTIAL_FAULTS = {
@@ -16,14 +18,12 @@ CREDENTIAL_FAULTS = {
 
 
 @pytest.fixture
-def existing_segment(target, verify, names):
-    exchange = target.create(bodies.static(names("auth")))
-    verify.check("SEG-CREATE-STATIC-200", exchange.status == 200, f"create answered {exchange.status}", exchange)
-    return exchange.json["id"]
+def existing_segment(conformance, target, verify, names):
+    return create(conformance, target, verify, bodies.static(names("auth"))).json["id"]
 
 
 def _expect_401(verify, exchange, what):
-    verify.check("SEG-AUTH-401", exchange.status == 401, f"{what} answered {exchange.status}, not 401", exchange)
+    verify.check("SEG-AUTH-401", exchange.status == 401, f"expected 401 for {what}, answered {exchange.status}", exchange)
 
 
 def _sandbox(*chosen):
@@ -36,26 +36,27 @@ def _sandbox(*chosen):
 def test_create_without_valid_credentials(target, verify, names, fault):
     """POST with bad credentials answers 401 with the Error object and creates nothing."""
     exchange = target.send("POST", CREATE_PATH, json_body=bodies.static(names("unauthorized")), headers=CREDENTIAL_FAULTS[fault])
-    _expect_401(verify, exchange, f"create with {fault}")
-    verify.check("SEG-AUTH-NO-EFFECT", not 200 <= exchange.status < 300, "an unauthorized create was carried out", exchange)
+    _expect_401(verify, exchange, f"a create with {fault}")
+    verify.check("SEG-AUTH-NO-EFFECT", not 200 <= exchange.status < 300,
+                 f"expected nothing created, answered {exchange.status} (a segment was created without valid credentials)", exchange)
 
 
 @pytest.mark.parametrize("fault", _sandbox("missing-app-token"))
-@pytest.mark.requirement("SEG-AUTH-401", "SEG-ERROR-OBJECT")
+@pytest.mark.requirement("SEG-AUTH-401", "SEG-ERROR-OBJECT", "SEG-CREATE-STATIC-200")
 def test_get_without_valid_credentials(target, verify, existing_segment, fault):
     """GET with bad credentials answers 401, even for a segment that exists."""
-    _expect_401(verify, target.get(existing_segment, headers=CREDENTIAL_FAULTS[fault]), f"get with {fault}")
+    _expect_401(verify, target.get(existing_segment, headers=CREDENTIAL_FAULTS[fault]), f"a get with {fault}")
 
 
 @pytest.mark.parametrize("fault", _sandbox("wrong-app-id", "missing-app-id"))
-@pytest.mark.requirement("SEG-AUTH-401", "SEG-AUTH-NO-EFFECT", "SEG-ERROR-OBJECT")
+@pytest.mark.requirement("SEG-AUTH-401", "SEG-AUTH-NO-EFFECT", "SEG-ERROR-OBJECT", "SEG-CREATE-STATIC-200")
 def test_delete_without_valid_credentials(target, verify, existing_segment, fault):
     """DELETE with bad credentials answers 401 and the segment is still there."""
-    exchange = target.send("DELETE", SEGMENT_PATH, segment_id=existing_segment, headers=CREDENTIAL_FAULTS[fault])
-    _expect_401(verify, exchange, f"delete with {fault}")
+    exchange = target.send("DELETE", segment_path(existing_segment), headers=CREDENTIAL_FAULTS[fault])
+    _expect_401(verify, exchange, f"a delete with {fault}")
     still_there = target.get(existing_segment)
     verify.check("SEG-AUTH-NO-EFFECT", still_there.status == 200,
-                 f"after an unauthorized delete, get answered {still_there.status}", still_there)
+                 f"expected the segment still there (200) after an unauthorized delete, get answered {still_there.status}", still_there)
 
 
 # Judged on absent credentials only: a server that checks credentials first but accepts a wrong
@@ -65,14 +66,14 @@ def test_delete_without_valid_credentials(target, verify, existing_segment, faul
 def test_credentials_are_checked_before_anything_else(target, verify, unknown_id, fault):
     """Without credentials an invalid body, malformed JSON or an unknown id still answers 401."""
     headers = CREDENTIAL_FAULTS[fault]
-    requests = {
+    sends = {
         "an invalid body": lambda: target.send("POST", CREATE_PATH, json_body={"name": 42, "type": "nope"}, headers=headers),
         "malformed JSON": lambda: target.send("POST", CREATE_PATH, raw_body=b"{not json",
                                               headers={**headers, "Content-Type": "application/json"}),
         "get of an unknown id": lambda: target.get(unknown_id, headers=headers),
-        "delete of an unknown id": lambda: target.send("DELETE", SEGMENT_PATH, segment_id=unknown_id, headers=headers),
+        "delete of an unknown id": lambda: target.send("DELETE", segment_path(unknown_id), headers=headers),
     }
-    for what, send in requests.items():
+    for what, send in sends.items():
         exchange = send()
         verify.check("SEG-AUTH-FIRST", exchange.status == 401,
-                     f"{what} without credentials answered {exchange.status}, not 401", exchange)
+                     f"expected 401 for {what} without credentials, answered {exchange.status}", exchange)

@@ -1,65 +1,66 @@
-"""Property tests: schemathesis over the effective document, through our Target.
+"""Property tests: schemathesis over the run's effective document, every request through the Target.
 
-Examples, coverage and fuzzing phases with positive and negative data, then stateful sequences
-through the document's links (create -> get / delete -> get again). Every response goes through
-the suite's own checks as well as the schemathesis checks listed in CHECKS_USED; every
-schemathesis failure is reported under the requirement its code maps to.
+What only generation finds: 5xx and malformed answers on odd inputs, answers that break the
+document's schemas, bodies the document forbids that a server still accepts. Every answer also
+goes through the suite's generic checks (5xx, JSON, documented statuses, Error object, Segment),
+so schemathesis's checks that repeat them are not run (README: checks used and left out). The
+auth matrix and the 405 probes are scenarios of their own (test_auth, test_methods).
+
+--depth quick (the CI gate): examples and fuzzing. --depth deep (nightly): coverage phase too, more
+examples, and stateful sequences through the document's links.
 """
 
 import hypothesis
 import pytest
 import schemathesis
-from schemathesis import checks as core_checks
 from schemathesis.core.failures import FailureGroup
 from schemathesis.specs.openapi import checks as openapi_checks
 
-from conformance import contract
 from conformance.checks.schemathesis_failures import CHECKS_USED, requirement_for
-from conformance.plugin import active_session
+from conformance.contract import SEGMENT_PATH
+from conformance.suite import active
 
-_session = active_session()
-schema = schemathesis.openapi.from_dict(contract.effective_document())
+RUN = active()
+schema = schemathesis.openapi.from_dict(RUN.contract.effective)
 # No shrinking: the first failing example is evidence enough, and shrinking costs minutes.
 # No example database either: a run keeps no state for the next (the seed reproduces a run).
-schema.config.generation.update(
-    max_examples=_session.config.max_examples, modes=["positive", "negative"], no_shrink=True, database="none"
-)
+schema.config.generation.update(max_examples=RUN.settings.examples, modes=["positive", "negative"], no_shrink=True, database="none")
+schema.config.phases.update(phases=["examples", "fuzzing", "coverage"] if RUN.settings.stateful else ["examples", "fuzzing"])
+schema.config.seed = RUN.seed
 NO_SHRINK = [hypothesis.Phase.explicit, hypothesis.Phase.reuse, hypothesis.Phase.generate]
-schema.config.seed = _session.config.seed
-CHECKS = [getattr(openapi_checks, name, None) or getattr(core_checks, name) for name in CHECKS_USED]
+CHECKS = [getattr(openapi_checks, name) for name in CHECKS_USED]
 
 
 def _only_our_segments(case, target):
     """Never read or delete a segment this run did not create: a generated id that is not in the
     ledger gets a suffix no real id has, so it still exercises the path and can only miss."""
-    if case.operation.path == contract.SEGMENT_PATH and case.path_parameters:
+    if case.operation.path == SEGMENT_PATH and case.path_parameters:
         segment_id = str(case.path_parameters.get("segmentId", ""))
         if segment_id not in target.ledger:
             case.path_parameters["segmentId"] = f"{segment_id}~not-ours"
 
 
-def _send_and_check(case, target, verify, base_url, recorder=None):
+def _send(case, target):
     _only_our_segments(case, target)
-    kwargs = case.as_transport_kwargs(base_url=base_url, headers=target.credentials.headers())
-    exchange, response = target.send_prepared(case.operation.path, kwargs)
-    _validate(case, response, exchange, target, verify, base_url, recorder)
-    return response
+    kwargs = case.as_transport_kwargs(base_url=target.base_url, headers=target.credentials.headers())
+    kwargs.pop("session", None)
+    return target.session.request(**kwargs)
 
 
-def _validate(case, response, exchange, target, verify, base_url, recorder):
+def _validate(case, response, target, verify, recorder=None):
     failures = None
     try:
         case.validate_response(
             response,
             checks=CHECKS,
             headers=target.credentials.headers(),
-            transport_kwargs={"base_url": base_url, "headers": target.credentials.headers(), "session": target.session},
+            transport_kwargs={"base_url": target.base_url, "headers": target.credentials.headers(), "session": target.session},
             recorder=recorder,
         )
     except FailureGroup as group:
         failures = group  # reported outside the except block: its text must not chain into ours
     if failures is not None:
-        _report(failures, exchange, verify)
+        _report(failures, response.exchange, verify)
     verify.raise_pending()  # stop generating at the first violation: the example is the evidence
 
 
@@ -74,13 +75,10 @@ def _report(group, exchange, verify):
 @schema.parametrize()
 # `verify` is function-scoped on purpose: findings of every generated case belong to this test.
 @hypothesis.settings(suppress_health_check=list(hypothesis.HealthCheck), deadline=None, database=None, phases=NO_SHRINK)
-@pytest.mark.requirement(
-    "SEG-NO-5XX", "SEG-STATUS-DOCUMENTED", "SEG-JSON-CONTENT-TYPE", "SEG-SEGMENT-SCHEMA",
-    "SEG-ERROR-OBJECT", "SEG-VALIDATION-4XX", "SEG-AUTH-401", "SEG-METHOD-405",
-)
-def test_operation(case, target, verify, conformance):
+@pytest.mark.requirement("SEG-VALIDATION-4XX", "SEG-DELETE-GONE", "SEG-GET-200")
+def test_operation(case, target, verify):
     """Generated requests: every answer conforms to the effective document."""
-    _send_and_check(case, target, verify, conformance.base_url)
+    _validate(case, _send(case, target), target, verify)
 
 
 class _Workflow(schema.as_state_machine()):
@@ -91,30 +89,34 @@ class _Workflow(schema.as_state_machine()):
     def call(self, case, **kwargs):
         from schemathesis.core.transport import Response
 
-        target, base_url = self.context["target"], self.context["base_url"]
-        _only_our_segments(case, target)
-        kwargs = case.as_transport_kwargs(base_url=base_url, headers=target.credentials.headers())
-        exchange, response = target.send_prepared(case.operation.path, kwargs)
-        self.context["last_exchange"] = exchange
+        response = _send(case, self.context["target"])
+        self.context["last"] = response
         return Response.from_requests(response, verify=True)
 
     def validate_response(self, response, case, additional_checks=None, **kwargs):
         context = self.context
-        _validate(case, response, context["last_exchange"], context["target"], context["verify"], context["base_url"],
-                  getattr(self, "recorder", None))
+        _validate(case, context["last"], context["target"], context["verify"], getattr(self, "recorder", None))
 
 
-@pytest.mark.requirement("SEG-DELETE-GONE", "SEG-GET-200", "SEG-NO-5XX", "SEG-SEGMENT-SCHEMA")
-def test_stateful_links(target, verify, conformance):
+@pytest.mark.skipif(not RUN.settings.stateful, reason="stateful sequences run with --depth deep")
+@pytest.mark.requirement("SEG-DELETE-GONE", "SEG-GET-200", "SEG-VALIDATION-4XX")
+def test_stateful_links(target, verify):
     """Stateful sequences through the links: create, then get and delete what was created, get again."""
-    _Workflow.context = {"target": target, "verify": verify, "base_url": conformance.base_url}
+    _Workflow.context = {"target": target, "verify": verify}
     settings = hypothesis.settings(
-        max_examples=max(3, conformance.config.max_examples // 4),
+        max_examples=max(3, RUN.settings.examples // 4),
         stateful_step_count=6,
         deadline=None,
-        derandomize=False,
         database=None,
         phases=NO_SHRINK,
         suppress_health_check=list(hypothesis.HealthCheck),
     )
-    _Workflow.run(settings=settings)
+    try:
+        _Workflow.run(settings=settings)
+    except hypothesis.errors.HypothesisException as error:
+        # Hypothesis's own trouble (a flaky strategy on an erratic server) is not a finding: a
+        # violation found before it is reported by the plugin; without one, the run could not judge.
+        if verify.first_failure() is None:
+            raise RuntimeError(f"the stateful phase could not run to the end ({type(error).__name__})") from None
+        verify.raise_pending()
+        raise

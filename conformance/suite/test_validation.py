@@ -1,8 +1,11 @@
 """Invalid create bodies: rejected with a 4xx (400 SHOULD) and the Error object, never a 5xx.
 Ambiguous bodies: observed and reported, never failed."""
 
+import json
+
 import pytest
 
+from conformance.contract import CREATE_PATH
 from conformance.suite import bodies
 
 INVALID_BODIES = {
@@ -25,8 +28,8 @@ RAW_BODIES = {
 
 
 def _expect_rejected(target, verify, exchange, what):
-    verify.check("SEG-VALIDATION-4XX", 400 <= exchange.status < 500, f"{what} answered {exchange.status}, not a 4xx", exchange)
-    verify.check("SEG-VALIDATION-400", exchange.status == 400, f"{what} answered {exchange.status}, not 400", exchange)
+    verify.check("SEG-VALIDATION-4XX", 400 <= exchange.status < 500, f"expected a 4xx for {what}, answered {exchange.status}", exchange)
+    verify.check("SEG-VALIDATION-400", exchange.status == 400, f"expected 400 for {what}, answered {exchange.status}", exchange)
 
 
 SANDBOX_BODIES = {"name-missing", "type-unknown", "customers-not-strings"}
@@ -46,8 +49,28 @@ def test_invalid_body_is_rejected(target, verify, label):
 @pytest.mark.requirement("SEG-VALIDATION-4XX", "SEG-VALIDATION-400", "SEG-ERROR-OBJECT", "SEG-NO-5XX")
 def test_unparseable_body_is_rejected(target, verify, label):
     """Malformed JSON and an empty body answer 4xx (400 expected), never a 5xx."""
-    exchange = target.send("POST", "/v1/segments", raw_body=RAW_BODIES[label].encode(), headers={"Content-Type": "application/json"})
+    exchange = target.send("POST", CREATE_PATH, raw_body=RAW_BODIES[label].encode(), headers={"Content-Type": "application/json"})
     _expect_rejected(target, verify, exchange, f"a {label} body")
+
+
+# A valid body, declared as something other than JSON: the vendor's document accepts application/json only.
+MEDIA_TYPES = {
+    "text-plain": "text/plain",
+    "form": "application/x-www-form-urlencoded",
+    "multipart": "multipart/form-data; boundary=conformance",
+    "none": None,
+}
+
+
+@pytest.mark.parametrize("label", [pytest.param(label, marks=[pytest.mark.sandbox] if label == "text-plain" else []) for label in MEDIA_TYPES])
+@pytest.mark.requirement("SEG-CREATE-MEDIA-TYPE-415", "SEG-ERROR-OBJECT")
+def test_create_body_of_another_media_type_is_refused(target, verify, names, label):
+    """A valid JSON body declared text/plain, form, multipart or nothing answers 415 and creates nothing."""
+    body = json.dumps(bodies.static(names(f"media-{label}"))).encode("utf-8")
+    exchange = target.send("POST", CREATE_PATH, raw_body=body, headers={"Content-Type": MEDIA_TYPES[label]})
+    verify.check("SEG-CREATE-MEDIA-TYPE-415", exchange.status == 415,
+                 f"expected 415 for a body declared {MEDIA_TYPES[label] or '(no Content-Type)'}, answered {exchange.status}"
+                 + (" and a segment was created" if exchange.status == 200 else ""), exchange)
 
 
 AMBIGUOUS = {

@@ -1,0 +1,124 @@
+"""One request and its answer, as the transport saw them on the wire: what every check reads.
+
+Unmasked on purpose (checks judge what the target really said; masking happens at the outputs,
+see masking.py) and framed: the answer's headers as a list, in order and with repeats, and the
+bytes received, including any a 204 carried after its headers, which an HTTP client discards.
+"""
+
+from __future__ import annotations
+
+import json
+import shlex
+from dataclasses import dataclass, field
+from typing import Any
+
+from conformance.masking import NO_SECRETS, Masker
+
+EVIDENCE_BODY_LIMIT = 4096  # characters of a body kept as evidence; a 20,000-customer body is not evidence
+_UNPARSED = object()
+
+
+@dataclass
+class Exchange:
+    method: str
+    url: str
+    path_template: str | None  # the documented path it falls under (the method may be undocumented)
+    operation_id: str | None  # the documented operation, None for an undocumented method or path
+    request_headers: dict[str, str]
+    request_body: bytes | None
+    status: int
+    reason: str = ""
+    response_headers: list[tuple[str, str]] = field(default_factory=list)
+    body: bytes = b""
+    body_over_limit: bool = False  # the answer was longer than the transport reads; `body` is its start
+    bytes_after_headers: int = 0  # bytes a 204/304 carried after its headers (a client drops them)
+    elapsed_ms: float = 0.0
+    started_at: float = 0.0  # time.time() when sent
+    sequence: int = 0  # 1, 2, ... in the order the run sent them
+    test: str | None = None  # nodeid of the test that sent it, if a test did
+    _parsed: Any = field(default=_UNPARSED, repr=False, compare=False)
+
+    # --- reading the answer -------------------------------------------------------------------------
+
+    def header(self, name: str) -> str | None:
+        """The first value of a response header (case-insensitive), or None."""
+        name = name.lower()
+        return next((value for key, value in self.response_headers if key.lower() == name), None)
+
+    def headers_named(self, name: str) -> list[str]:
+        name = name.lower()
+        return [value for key, value in self.response_headers if key.lower() == name]
+
+    @property
+    def content_type(self) -> str:
+        return self.header("content-type") or ""
+
+    @property
+    def media_type(self) -> str:
+        return self.content_type.split(";")[0].strip().lower()
+
+    @property
+    def text(self) -> str:
+        return self.body.decode("utf-8", errors="replace")
+
+    @property
+    def json(self) -> Any:
+        """The body parsed as JSON, or None when it is empty or not JSON."""
+        if self._parsed is _UNPARSED:
+            try:
+                self._parsed = json.loads(self.body) if self.body else None
+            except ValueError:
+                self._parsed = None
+        return self._parsed
+
+    @property
+    def body_is_json(self) -> bool:
+        if not self.body or self.body_over_limit:
+            return False
+        try:
+            json.loads(self.body)
+        except ValueError:
+            return False
+        return True
+
+    @property
+    def request_text(self) -> str | None:
+        return None if self.request_body is None else self.request_body.decode("utf-8", errors="replace")
+
+    # --- evidence (masked: these leave the run) ----------------------------------------------------
+
+    def curl(self, masker: Masker = NO_SECRETS) -> str:
+        parts = ["curl", "-X", self.method, shlex.quote(masker.text(self.url))]
+        for name, value in masker.headers(self.request_headers).items():
+            parts += ["-H", shlex.quote(f"{name}: {value}")]
+        if self.request_body is not None:
+            parts += ["--data-raw", shlex.quote(masker.text(_truncate(self.request_text or "")))]
+        return " ".join(parts)
+
+    def evidence(self, masker: Masker) -> dict[str, Any]:
+        return {
+            "sequence": self.sequence,
+            "request": {
+                "method": self.method,
+                "url": masker.text(self.url),
+                "headers": masker.headers(self.request_headers),
+                "body": None if self.request_body is None else masker.text(_truncate(self.request_text or "")),
+            },
+            "response": {
+                "status": self.status,
+                "headers": masker.headers(self.response_headers),
+                "body": masker.text(_truncate(self.text)),
+                "elapsed_ms": round(self.elapsed_ms, 1),
+            },
+            "curl": self.curl(masker),
+        }
+
+    def describe(self, masker: Masker = NO_SECRETS) -> str:
+        """A short text for failure messages: the curl line and the answer."""
+        return f"{self.curl(masker)}\n-> {self.status} {self.content_type}\n{masker.text(_truncate(self.text, 600))}"
+
+
+def _truncate(text: str, limit: int = EVIDENCE_BODY_LIMIT) -> str:
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}… [{len(text) - limit} more characters]"

@@ -1,0 +1,335 @@
+"""Every option of a conformance run, declared once: for `conformance run`, for pytest, for the
+environment (CONFORMANCE_*) and for the configuration file ([tool.conformance] in pyproject.toml
+or conformance.toml). Precedence: command line > environment > file > default; the report shows
+where each value came from.
+
+Credentials come from the command line or the environment only, never from a file (a file gets
+committed). Values are checked here, once, before any traffic: a bad one is a UsageError.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+from urllib.parse import urlsplit
+
+from conformance.exits import UsageError
+
+CLUSTERS = ("api", "us1.api", "as1.api")
+PROFILES = {"sandbox": {"markexpr": "sandbox", "max_requests": 100}}
+DEPTHS = {  # property-test effort; the report says which ran
+    "quick": {"max_examples": 10, "stateful": False},  # CI gate: scenarios + focused generation
+    "deep": {"max_examples": 100, "stateful": True},  # nightly: thorough fuzzing and stateful links
+}
+DEFAULT_DEPTH = "quick"
+DEFAULT_MAX_TIME_S = 1800
+CONFIG_FILES = ("conformance.toml", "pyproject.toml")
+
+
+@dataclass(frozen=True)
+class Option:
+    name: str
+    flags: tuple[str, ...]
+    help: str
+    kind: str = "str"  # str, int, bool, list, choice
+    choices: tuple[str, ...] = ()
+    default: Any = None
+    metavar: str | None = None
+    env: str | None = ""  # "" -> CONFORMANCE_<NAME>; None -> no environment variable
+    in_file: bool = True
+    pytest_own: bool = False  # pytest (or xdist) declares it already: -k, -m, --strict, -n, -q
+
+    @property
+    def env_name(self) -> str | None:
+        return f"CONFORMANCE_{self.name.upper()}" if self.env == "" else self.env
+
+    @property
+    def file_keys(self) -> tuple[str, str]:
+        return self.name, self.name.replace("_", "-")
+
+
+OPTIONS: tuple[Option, ...] = (
+    Option("base_url", ("--base-url",), "the API under test, e.g. http://127.0.0.1:4010 (default: the embedded mock)"),
+    Option("cluster", ("--cluster",), "the vendor's cluster: https://CLUSTER.voucherify.io", kind="choice", choices=CLUSTERS),
+    Option("spec", ("--spec",), "the vendor's segments document to test against (default: the bundled revision); "
+           "our overlay is applied on top", metavar="FILE"),
+    Option("app_id", ("--app-id",), "X-App-Id (default: $VOUCHERIFY_APP_ID)", env="VOUCHERIFY_APP_ID", in_file=False),
+    Option("app_token", ("--app-token",), "X-App-Token (default: $VOUCHERIFY_APP_TOKEN); never printed",
+           env="VOUCHERIFY_APP_TOKEN", in_file=False),
+    Option("report_dir", ("--report-dir",), "where junit.xml, summary.json, report.html, run.har go (default: reports/)",
+           default="reports", metavar="DIR"),
+    Option("seed", ("--seed",), "reproduce a run: the seed its report shows", kind="int", metavar="N"),
+    Option("depth", ("--depth",), "property-test effort: quick (the CI gate, default) or deep (nightly fuzzing, "
+           "stateful sequences)", kind="choice", choices=tuple(DEPTHS), default=DEFAULT_DEPTH),
+    Option("max_examples", ("--max-examples",), "property-test examples per operation (default: by --depth)",
+           kind="int", metavar="N"),
+    Option("strict", ("--strict",), "SHOULD failures fail the run too", kind="bool", default=False, pytest_own=True),
+    Option("include_heavy", ("--include-heavy",), "run the cap scenarios (100+ creates, 20,000-customer bodies) "
+           "on a non-loopback target", kind="bool", default=False),
+    Option("insecure", ("--insecure",), "do not verify TLS certificates (said in the report)", kind="bool", default=False),
+    Option("max_requests", ("--max-requests",), "send at most N requests; what is left is NOT TESTED "
+           "(cleanup stays within N)", kind="int", metavar="N"),
+    Option("max_time", ("--max-time",), f"stop testing after SECONDS; what is left is NOT TESTED "
+           f"(default: {DEFAULT_MAX_TIME_S})", kind="int", default=DEFAULT_MAX_TIME_S, metavar="SECONDS"),
+    Option("profile", ("--profile",), "sandbox: every light MUST requirement within 100 requests "
+           "(the vendor sandbox's hourly limit)", kind="choice", choices=tuple(PROFILES)),
+    Option("keyword", ("-k",), "only tests matching the pytest -k expression", metavar="EXPR", pytest_own=True),
+    Option("markexpr", ("-m",), "only tests matching the pytest -m expression", metavar="MARKEXPR", pytest_own=True),
+    Option("fault", ("--fault",), "embedded mock only: switch on a named fault (repeatable; "
+           "`conformance mock --list-faults`)", kind="list", metavar="NAME"),
+    Option("variant", ("--variant",), "embedded mock only: answer in a named legal variant of the contract "
+           "(repeatable; `conformance mock --list-variants`)", kind="list", metavar="NAME"),
+    Option("workers", ("-n",), "run on N processes (pytest-xdist); the caps still run alone", kind="int",
+           metavar="N", pytest_own=True),
+    Option("quiet", ("-q", "--quiet"), "less progress output", kind="bool", default=False, pytest_own=True),
+)
+BY_NAME = {option.name: option for option in OPTIONS}
+
+
+@dataclass
+class Settings:
+    """The resolved options of one run, with where each came from."""
+
+    values: dict[str, Any]
+    sources: dict[str, str] = field(default_factory=dict)  # name -> "command line", "environment", file, "default"
+    config_file: str | None = None
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self.__dict__["values"][name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    # derived facts, each computed in one place
+
+    @property
+    def target_url(self) -> str | None:
+        if self.values.get("cluster"):
+            return f"https://{self.values['cluster']}.voucherify.io"
+        return self.values.get("base_url")
+
+    @property
+    def embedded(self) -> bool:
+        return self.target_url is None
+
+    @property
+    def effective_markexpr(self) -> str | None:
+        return PROFILES[self.profile]["markexpr"] if self.profile else self.markexpr
+
+    @property
+    def request_budget(self) -> int | None:
+        limits = [limit for limit in (self.max_requests, PROFILES.get(self.profile or "", {}).get("max_requests")) if limit]
+        return min(limits) if limits else None
+
+    @property
+    def examples(self) -> int:
+        return self.max_examples or DEPTHS[self.depth]["max_examples"]
+
+    @property
+    def stateful(self) -> bool:
+        return DEPTHS[self.depth]["stateful"]
+
+    def shown(self) -> list[dict[str, str]]:
+        """Every option that is not at its default, for the report (credentials never)."""
+        rows = []
+        for option in OPTIONS:
+            if option.name in ("app_id", "app_token"):
+                continue
+            source = self.sources.get(option.name, "default")
+            if source != "default":
+                rows.append({"option": option.flags[-1], "value": _display(self.values[option.name]), "source": source})
+        return rows
+
+
+def _display(value: Any) -> str:
+    if isinstance(value, list):
+        return ", ".join(map(str, value))
+    return str(value)
+
+
+def resolve(given: dict[str, Any], *, environ: dict[str, str] | None = None, cwd: Path | None = None) -> Settings:
+    """Settings from the command line's values (`given`: None or absent = not given), then the
+    environment, then the configuration file, then the defaults; checked."""
+    environ = os.environ if environ is None else environ
+    config_path, from_file = read_config_file(cwd or Path.cwd())
+    values: dict[str, Any] = {}
+    sources: dict[str, str] = {}
+    for option in OPTIONS:
+        value, source = given.get(option.name), "command line"
+        if _unset(value) and option.env_name and environ.get(option.env_name):
+            value, source = _from_text(option, environ[option.env_name], option.env_name), "environment"
+        if _unset(value) and option.in_file:
+            for key in option.file_keys:
+                if key in from_file:
+                    value, source = _from_file(option, from_file[key], config_path), str(config_path)
+                    break
+        if _unset(value):
+            value, source = ([] if option.kind == "list" else option.default), "default"
+        values[option.name] = value
+        sources[option.name] = source
+    settings = Settings(values, sources, str(config_path) if config_path else None)
+    validate(settings)
+    return settings
+
+
+def _unset(value: Any) -> bool:
+    return value is None or value == [] or value is False
+
+
+def read_config_file(cwd: Path) -> tuple[Path | None, dict[str, Any]]:
+    """[tool.conformance] of pyproject.toml, or the top level of conformance.toml, in `cwd`."""
+    for name in CONFIG_FILES:
+        path = cwd / name
+        if not path.is_file():
+            continue
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+            raise UsageError(f"cannot read {path}: {error}") from None
+        table = data.get("tool", {}).get("conformance") if name == "pyproject.toml" else data
+        if table is None:
+            continue
+        if not isinstance(table, dict):
+            raise UsageError(f"{path}: the conformance settings are not a table")
+        known = {key for option in OPTIONS if option.in_file for key in option.file_keys}
+        unknown = sorted(set(table) - known)
+        if unknown:
+            secret = {key for option in OPTIONS if not option.in_file for key in option.file_keys}
+            if secret & set(unknown):
+                raise UsageError(f"{path}: credentials are never read from a file; use the environment "
+                                 "(VOUCHERIFY_APP_ID, VOUCHERIFY_APP_TOKEN)")
+            raise UsageError(f"{path}: unknown setting {unknown[0]!r}")
+        return path, table
+    return None, {}
+
+
+def _from_text(option: Option, text: str, where: str) -> Any:
+    if option.kind == "bool":
+        if text.lower() in ("1", "true", "yes", "on"):
+            return True
+        if text.lower() in ("0", "false", "no", "off", ""):
+            return None
+        raise UsageError(f"{where}: {text!r} is not a yes/no value")
+    if option.kind == "int":
+        try:
+            return int(text)
+        except ValueError:
+            raise UsageError(f"{where}: {text!r} is not a whole number") from None
+    if option.kind == "list":
+        return [item.strip() for item in text.split(",") if item.strip()]
+    return text
+
+
+def _from_file(option: Option, value: Any, path: Path) -> Any:
+    where = f"{path}: {option.name.replace('_', '-')}"
+    expected = {"bool": bool, "int": int, "list": list}.get(option.kind, str)
+    if option.kind == "list" and isinstance(value, str):
+        value = [value]
+    if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
+        raise UsageError(f"{where} should be {'a list' if expected is list else 'a ' + expected.__name__}")
+    return value or None
+
+
+# --- checks ---------------------------------------------------------------------------------------
+
+def validate(settings: Settings) -> None:
+    values = settings.values
+    if values.get("cluster") and values.get("base_url"):
+        raise UsageError("--base-url and --cluster name two targets; give one")
+    if values.get("base_url"):
+        values["base_url"] = check_base_url(values["base_url"])
+    for name, minimum in (("max_examples", 1), ("max_requests", 1), ("max_time", 1), ("workers", 1)):
+        if values.get(name) is not None and values[name] < minimum:
+            raise UsageError(f"{BY_NAME[name].flags[0]} must be at least {minimum}")
+    for option in OPTIONS:
+        if option.kind == "choice" and values.get(option.name) is not None and values[option.name] not in option.choices:
+            raise UsageError(f"{option.flags[0]} {values[option.name]!r} is not one of: {', '.join(option.choices)}")
+    if values.get("profile") and values.get("markexpr"):
+        raise UsageError("--profile chooses the tests itself; drop -m")
+    embedded = settings.embedded
+    for name, listing in (("fault", "--list-faults"), ("variant", "--list-variants")):
+        chosen = values.get(name) or []
+        if chosen and not embedded:
+            raise UsageError(f"--{name} applies to the embedded mock only (drop --base-url / --cluster)")
+        known = _known(name)
+        unknown = [item for item in chosen if item not in known]
+        if unknown:
+            raise UsageError(f"unknown {name} {unknown[0]!r}; see `conformance mock {listing}`")
+    if settings.request_budget is not None and (values.get("workers") or 1) > 1:
+        raise UsageError("--max-requests and --profile need a single process (drop -n)")
+    if not embedded and (not values.get("app_id") or not values.get("app_token")):
+        raise UsageError("credentials missing: pass --app-id and --app-token or set VOUCHERIFY_APP_ID and VOUCHERIFY_APP_TOKEN")
+    if values.get("spec"):
+        path = Path(values["spec"])
+        if not path.is_file():
+            raise UsageError(f"--spec {values['spec']}: no such file")
+
+
+def _known(name: str) -> set[str]:
+    from conformance.mock import faults
+
+    return set(faults.FAULTS) if name == "fault" else set(getattr(faults, "VARIANTS", {}))
+
+
+def check_base_url(url: str) -> str:
+    """The base URL as the run uses it, or a UsageError saying what is wrong with it."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as error:
+        raise UsageError(f"--base-url {url!r} is not a valid URL ({error})") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise UsageError(f"--base-url {url!r} is not an http(s) URL")
+    if parts.username is not None or parts.password is not None:
+        raise UsageError("--base-url carries credentials (user:password@); this API takes X-App-Id and "
+                         "X-App-Token: pass them with --app-id/--app-token or the environment")
+    if parts.query or parts.fragment:
+        raise UsageError(f"--base-url {url!r} has a query or fragment; give the API's root only")
+    if port == 0:
+        raise UsageError(f"--base-url {url!r}: port 0 is not a port")
+    return url.rstrip("/")
+
+
+def is_loopback(url: str) -> bool:
+    host = urlsplit(url).hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def argparse_kwargs(option: Option) -> dict[str, Any]:
+    """How argparse (and pytest's addoption, which mirrors it) declares `option`: every default is
+    None, so that "not given" is visible and the environment, file and defaults can apply."""
+    kwargs: dict[str, Any] = {"dest": option.name, "help": option.help, "default": None}
+    if option.kind == "bool":
+        kwargs["action"] = "store_true"
+    elif option.kind == "list":
+        kwargs.update(action="append", metavar=option.metavar)
+    else:
+        kwargs["metavar"] = option.metavar or option.name.upper()
+        if option.kind == "int":
+            kwargs["type"] = _int_type(option)
+        if option.kind == "choice":
+            kwargs["choices"] = option.choices
+            kwargs.pop("metavar")
+    return kwargs
+
+
+def _int_type(option: Option) -> Callable[[str], int]:
+    def parse(text: str) -> int:
+        try:
+            return int(text)
+        except ValueError:
+            import argparse
+
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+
+    parse.__name__ = "int"
+    return parse

@@ -1,0 +1,72 @@
+"""run.har: every exchange of a run as HAR 1.2, masked, for a browser's developer tools.
+
+Built from the Recorder's masked exchanges (the output side): a credential never reaches the file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+from conformance import __version__
+
+
+def har_document(exchanges: dict[int, dict[str, Any]]) -> dict[str, Any]:
+    return {"log": {
+        "version": "1.2",
+        "creator": {"name": "segments-conformance", "version": __version__},
+        "entries": [_entry(exchanges[sequence]) for sequence in sorted(exchanges)],
+    }}
+
+
+def write_har(recorder, path: Path) -> None:
+    temporary = path.with_name(path.name + ".tmp")
+    temporary.write_text(json.dumps(har_document(recorder.exchanges), ensure_ascii=False) + "\n", encoding="utf-8")
+    os.replace(temporary, path)
+
+
+def _entry(exchange: dict[str, Any]) -> dict[str, Any]:
+    request, response, full = exchange["request"], exchange["response"], exchange["full"]
+    elapsed = float(response["elapsed_ms"])
+    request_type = _header(request["headers"].items(), "content-type") or "application/octet-stream"
+    response_headers = [(name, value) for name, value in full["response_headers"]]
+    body = full["response_body"] or ""
+    entry: dict[str, Any] = {
+        "startedDateTime": datetime.fromtimestamp(exchange["started_at"], timezone.utc).isoformat(timespec="milliseconds"),
+        "time": elapsed,
+        "request": {
+            "method": request["method"],
+            "url": request["url"],
+            "httpVersion": "HTTP/1.1",
+            "cookies": [],
+            "headers": [{"name": name, "value": value} for name, value in request["headers"].items()],
+            "queryString": [{"name": name, "value": value} for name, value in parse_qsl(urlsplit(request["url"]).query)],
+            "headersSize": -1,
+            "bodySize": len((full["request_body"] or "").encode("utf-8")) if full["request_body"] is not None else 0,
+        },
+        "response": {
+            "status": response["status"],
+            "statusText": full.get("reason") or "",
+            "httpVersion": "HTTP/1.1",
+            "cookies": [],
+            "headers": [{"name": name, "value": value} for name, value in response_headers],
+            "content": {"size": len(body.encode("utf-8")), "mimeType": _header(response_headers, "content-type") or "", "text": body},
+            "redirectURL": _header(response_headers, "location") or "",
+            "headersSize": -1,
+            "bodySize": len(body.encode("utf-8")),
+        },
+        "cache": {},
+        "timings": {"send": 0, "wait": elapsed, "receive": 0},
+        "comment": f"#{exchange['sequence']} " + (exchange.get("test") or "outside a test (probe or cleanup)"),
+    }
+    if full["request_body"] is not None:
+        entry["request"]["postData"] = {"mimeType": request_type, "text": full["request_body"]}
+    return entry
+
+
+def _header(headers, name: str) -> str | None:
+    return next((value for key, value in headers if key.lower() == name), None)

@@ -1,0 +1,36 @@
+"""The verdict in the terminal: the same banner for `conformance run` and plain pytest."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+WIDTH = 72
+COLOURS = {"CONFORMANT": "green", "NONCONFORMANT": "red", "INCOMPLETE": "yellow", "FAIL": "red", "WARN": "yellow"}
+
+
+def banner(summary: dict[str, Any], report_dir: Path) -> list[tuple[str, str | None]]:
+    """(line, colour) pairs; colour names as pytest's TerminalWriter takes them, None for plain."""
+    counts, run = summary["counts"], summary["run"]
+    verdict = summary["verdict"]
+    scope = summary["scope"]["text"]
+    lines: list[tuple[str, str | None]] = [("=" * WIDTH, None)]
+    lines.append((f" verdict: {verdict} (exit {summary['exit_code']}) — {scope}", COLOURS.get(verdict)))
+    target = summary["target"]
+    lines.append((f" target:   {target['base_url']}" + (" (embedded mock)" if target["embedded_mock"] else ""), None))
+    document = summary["document"]
+    lines.append((f" document: {document['source']} (sha256 {document['sha256'][:12]}, {document['info_version']})", None))
+    lines.append((" requirements: " + "  ".join(f"{key.lower().replace('_', ' ')} {counts.get(key, 0)}"
+                                               for key in ("PASS", "FAIL", "WARN", "NOT_TESTED", "OBSERVED")), None))
+    for requirement in summary["requirements"]:
+        if requirement["status"] in ("FAIL", "WARN"):
+            lines.append((f"   {requirement['status']:<4} {requirement['id']}: {(requirement['reason'] or '')[:110]}",
+                          COLOURS[requirement["status"]]))
+    for cause in run.get("causes", [])[:6]:
+        lines.append((f"   incomplete: {cause[:120]}", "yellow"))
+    lines.append((f" duration: {run['duration_s']:.1f} s   seed: {run['seed']}   requests: {run['requests_sent']}   depth: {run['depth']}", None))
+    lines.append((f" reports:  {report_dir}/ (junit.xml summary.json report.html run.har ledger.json)", None))
+    if run.get("left_behind"):
+        lines.append((f" NOT CLEANED UP: {', '.join(run['left_behind'])} (conformance cleanup --ledger {report_dir}/ledger.json)", "red"))
+    lines.append(("=" * WIDTH, None))
+    return lines
