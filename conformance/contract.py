@@ -63,7 +63,8 @@ class Operation:
 
 
 _FORMATS = FormatChecker()
-_FORMATS.checks("date-time")(rfc3339.is_date_time)
+# A format constrains strings only (JSON Schema 7.1): a null updated_at is the type's business.
+_FORMATS.checks("date-time")(lambda instance: not isinstance(instance, str) or rfc3339.is_date_time(instance))
 
 
 class Contract:

@@ -64,7 +64,7 @@ class Masker:
         if len(given) == 2:  # HTTP Basic of id:token
             encoded.add(base64.b64encode(":".join(given).encode("utf-8")).decode("ascii").rstrip("="))
         alternatives = sorted((secret_pattern(secret) for secret in masked), key=len, reverse=True)
-        alternatives += [re.escape(value) for value in sorted(encoded, key=len, reverse=True)]
+        alternatives += [re.escape(value) + "={0,2}" for value in sorted(encoded, key=len, reverse=True)]
         self._pattern = re.compile("|".join(alternatives)) if alternatives else None
 
     def text(self, text: str) -> str:

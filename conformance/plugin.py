@@ -248,6 +248,9 @@ class ConformanceRun:
         self.scope = self._scope()
         if not session.items and not parallel.is_worker(session.config):
             selection = " ".join(f"{flag} {value!r}" for flag, value in (("-k", self.settings.keyword), ("-m", self.settings.effective_markexpr)) if value)
+            if self._deselected:
+                why = sorted(set(self._deselected.values()))[0]
+                raise pytest.UsageError(f"the selection {selection or '(none)'} leaves no test in scope ({why}); nothing was sent")
             raise pytest.UsageError(f"the selection {selection or '(none)'} matches no test of the suite; nothing was sent")
         if self.settings.target_url and not parallel.is_controller(session.config):
             self.probe_problem = self.target.probe()

@@ -47,6 +47,8 @@ class FindingRecord:
 
 @dataclass
 class TestRecord:
+    __test__ = False  # not a pytest test class, whatever its name
+
     nodeid: str
     name: str
     requirements: list[str]  # declared by its marks (the generic ones are implied)

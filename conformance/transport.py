@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import requests
+import urllib3
 from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
@@ -287,14 +288,15 @@ class Transport:
         try:
             response = send()
             body, over, after = self._read(response)
-        except (requests.RequestException, OSError) as error:
+        except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as error:
             tripped = self._watchdog.tripped  # the socket was cut: say why, not "connection reset"
             raise self._failed(self._cut(tripped) if tripped else error) from None
         finally:
             self._watchdog.disarm()
         if self._watchdog.tripped:  # cut just as the last bytes came: the answer cannot be trusted whole
             raise self._failed(self._cut(self._watchdog.tripped))
-        self._failures = 0
+        if not over:
+            self._failures = 0
         exchange = Exchange(
             method=request.method,
             url=request.url,
@@ -349,6 +351,8 @@ class Transport:
     def _failed(self, error: Exception) -> Exception:
         if isinstance(error, interrupts.Interrupted):
             return error
+        if not isinstance(error, requests.RequestException):  # urllib3's own, from reading the body
+            error = requests.ConnectionError(f"the answer broke off: {error}")
         self._failures += 1
         kind = "timed out" if isinstance(error, (requests.Timeout, DeadlineExceeded)) else "failed"
         self._trip_breaker(f"{self._failures} requests in a row {kind} ({type(error).__name__})")

@@ -1,30 +1,31 @@
-"""The generic response checks: each fails on the fault it targets and passes on a good answer."""
+"""The generic response checks: each fails on the fault it targets, passes on good and on every
+legal variant of an answer, and reads the exchange as received (framing included, unmasked)."""
 
 import json
 
 import pytest
 
-from conformance.checks import check_response
-from conformance.contract import CREATE_PATH, SEGMENT_PATH
-from conformance.target import Exchange
+from conformance.checks import GENERIC_REQUIREMENTS, check_response
+from conformance.contract import CREATE_PATH, SEGMENT_PATH, Contract
+from conformance.exchange import Exchange
+from conformance.masking import Masker
 
+BUNDLED = Contract.bundled()
 GOOD_SEGMENT = {
     "id": "seg_vC8iOSCqUG02EsPzsHynLv8i", "name": "Customers", "created_at": "2022-09-13T08:57:15.801Z",
     "type": "static", "filter": None, "initial_sync_status": "DONE", "object": "segment",
 }
 GOOD_ERROR = {"code": 404, "key": "not_found", "message": "Resource not found", "details": "x", "request_id": "v-1"}
+OPERATIONS = {("POST", CREATE_PATH): "create-segment", ("GET", SEGMENT_PATH): "get-segment", ("DELETE", SEGMENT_PATH): "delete-segment"}
 
 
-def exchange(status, body=None, *, method="POST", path=CREATE_PATH, content_type="application/json", text=None):
-    text = text if text is not None else ("" if body is None else json.dumps(body))
-    parsed, error = None, False
-    if text:
-        try:
-            parsed = json.loads(text)
-        except ValueError:
-            error = True
-    return Exchange(method, "http://127.0.0.1/x", path, {}, None, status,
-                    {"content-type": content_type} if text else {}, text, 1.0, parsed, error)
+def exchange(status, body=None, *, method="POST", path=CREATE_PATH, content_type="application/json", text=None,
+             headers=(), after=0):
+    raw = text if text is not None else ("" if body is None else json.dumps(body))
+    response_headers = [("Content-Type", content_type)] if raw else []
+    return Exchange(method=method, url="http://127.0.0.1/x", path_template=path, operation_id=OPERATIONS.get((method, path)),
+                    request_headers={}, request_body=None, status=status, response_headers=response_headers + list(headers),
+                    body=raw.encode("utf-8"), bytes_after_headers=after)
 
 
 def failed(findings):
@@ -32,9 +33,9 @@ def failed(findings):
 
 
 def test_good_answers_pass_every_check():
-    assert failed(check_response(exchange(200, GOOD_SEGMENT))) == []
-    assert failed(check_response(exchange(404, GOOD_ERROR, method="GET", path=SEGMENT_PATH))) == []
-    assert failed(check_response(exchange(204, method="DELETE", path=SEGMENT_PATH))) == []
+    assert failed(check_response(exchange(200, GOOD_SEGMENT), BUNDLED)) == []
+    assert failed(check_response(exchange(404, GOOD_ERROR, method="GET", path=SEGMENT_PATH), BUNDLED)) == []
+    assert failed(check_response(exchange(204, method="DELETE", path=SEGMENT_PATH), BUNDLED)) == []
 
 
 @pytest.mark.parametrize(
@@ -50,25 +51,74 @@ def test_good_answers_pass_every_check():
         (exchange(200, {**GOOD_SEGMENT, "created_at": "2022-09-13 08:57:15"}), "SEG-SEGMENT-CREATED-AT"),
         (exchange(200, {k: v for k, v in GOOD_SEGMENT.items() if k != "filter"}), "SEG-SEGMENT-SCHEMA"),
         (exchange(200, {**GOOD_SEGMENT, "type": "dynamic"}), "SEG-SEGMENT-SCHEMA"),
+        (exchange(204, method="DELETE", path=SEGMENT_PATH, headers=[("Content-Length", "15")], after=15), "SEG-DELETE-204-EMPTY"),
+        (exchange(204, method="DELETE", path=SEGMENT_PATH, after=3), "SEG-DELETE-204-EMPTY"),
+        (exchange(204, method="DELETE", path=SEGMENT_PATH, headers=[("Transfer-Encoding", "chunked")]), "SEG-DELETE-204-EMPTY"),
     ],
     ids=lambda value: value if isinstance(value, str) else "",
 )
 def test_each_check_fails_on_its_fault(answer, requirement):
-    assert requirement in failed(check_response(answer))
+    assert requirement in failed(check_response(answer, BUNDLED))
 
 
-def test_exchange_curl_is_quoted():
+@pytest.mark.parametrize(
+    "answer",
+    [
+        exchange(200, {**GOOD_SEGMENT, "created_at": "1990-12-31T23:59:60Z"}),  # RFC 3339 section 5.8's leap second
+        exchange(200, {**GOOD_SEGMENT, "created_at": "2022-09-13T08:57:15+00:00"}),
+        exchange(200, {**GOOD_SEGMENT, "created_at": "2022-09-13t08:57:15z"}),
+        exchange(200, {**GOOD_SEGMENT, "created_at": "2022-09-13T08:57:15Z"}),
+        exchange(200, {**GOOD_SEGMENT, "customers_count": 2, "metadata": {"a": 1}}),
+        exchange(200, {**GOOD_SEGMENT, "updated_at": None}),
+        exchange(200, {k: v for k, v in GOOD_SEGMENT.items() if k != "initial_sync_status"}),
+        exchange(200, GOOD_SEGMENT, content_type="application/json; charset=utf-8"),
+        exchange(200, GOOD_SEGMENT, content_type="Application/JSON;charset=UTF-8"),
+        exchange(404, {"code": 404, "message": "Not found"}, method="GET", path=SEGMENT_PATH),
+        exchange(401, {"code": 401, "message": "Unauthorized"}, method="GET", path=SEGMENT_PATH,
+                 headers=[("WWW-Authenticate", "X-App-Token")]),
+        exchange(204, method="DELETE", path=SEGMENT_PATH, headers=[("Content-Length", "0")]),
+        exchange(429, {"code": 429, "message": "Too many"}, headers=[("Retry-After", "Wed, 21 Oct 2015 07:28:00 GMT")]),
+    ],
+)
+def test_legal_variants_pass_every_check(answer):
+    assert failed(check_response(answer, BUNDLED)) == []
+
+
+def test_checks_read_the_answer_unmasked_whatever_the_credential():
+    """A token that is a common word must not turn application/json into ***/json before a check."""
     answer = exchange(200, GOOD_SEGMENT)
-    answer.request_headers["X-App-Token"] = "***"
-    assert "'X-App-Token: ***'" in answer.curl()
+    Masker(["application", "application"]).headers(answer.response_headers)  # output masking leaves the exchange alone
+    assert failed(check_response(answer, BUNDLED)) == []
+    assert answer.content_type == "application/json"
 
 
-def test_the_suite_takes_in_every_hook_and_fixture_of_the_plugin():
-    import inspect
+def test_the_list_answer_is_checked_as_the_vendor_example_shows_it():
+    july = Contract.load("tests/fixtures/segments-2026-07.json")
+    good = {"object": "list", "data_ref": "data", "data": [GOOD_SEGMENT], "total": 1}
 
-    from conformance import plugin
+    def listed(body):
+        answer = exchange(200, body, method="GET", path=CREATE_PATH)
+        answer.operation_id = "list-segment"
+        return failed(check_response(answer, july))
 
-    hooks = {name for name, value in vars(plugin).items() if name.startswith("pytest_") and inspect.isfunction(value)}
-    fixtures = {name for name, value in vars(plugin).items() if type(value).__name__ == "FixtureFunctionDefinition"}
-    assert "pytest_runtest_setup" in hooks and {"verify", "target"} <= fixtures
-    assert hooks | fixtures <= set(plugin.__all__)
+    assert listed(good) == []
+    assert listed({"object": "list", "data_ref": "data", "segments": [GOOD_SEGMENT], "total": 1}) == ["SEG-LIST-SCHEMA"]
+    assert listed({**good, "data": [{**GOOD_SEGMENT, "object": "Segment"}]}) == ["SEG-LIST-SCHEMA"]
+
+
+def test_generic_requirements_are_what_the_checks_can_emit():
+    emitted = set()
+    for answer in (exchange(500, {}), exchange(200, GOOD_SEGMENT), exchange(400, {"code": 1, "message": "x"}),
+                   exchange(204, method="DELETE", path=SEGMENT_PATH)):
+        emitted |= {finding.requirement for finding in check_response(answer, BUNDLED)}
+    assert emitted <= GENERIC_REQUIREMENTS
+
+
+def test_curl_and_evidence_mask_credentials_in_every_form():
+    answer = exchange(200, GOOD_SEGMENT)
+    answer.request_headers = {"X-App-Id": "app-id-123456", "X-App-Token": "tök\"en-secret"}
+    answer.body = json.dumps({"echo": "tök\"en-secret"}).encode()  # JSON-escaped: t\\u00f6k\\"en
+    masker = Masker(["app-id-123456", "tök\"en-secret"])
+    evidence = json.dumps(answer.evidence(masker), ensure_ascii=False)
+    assert "secret" not in evidence and "app-id-123456" not in evidence
+    assert "'X-App-Token: ***'" in answer.curl(masker)

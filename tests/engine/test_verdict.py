@@ -1,0 +1,48 @@
+"""The verdict, defined once: what a CI gate may trust."""
+
+from conformance.verdict import Level, RequirementOutcome, Status, Verdict, decide, violation_status
+
+
+def outcome(requirement_id, status, level=Level.MUST, in_scope=True):
+    return RequirementOutcome(requirement_id, level, status, in_scope, None)
+
+
+def test_conformant_needs_everything_in_scope_tested_and_nothing_failed():
+    decision = decide([outcome("A", Status.PASS), outcome("B", Status.OBSERVED, Level.OBSERVE)])
+    assert decision.verdict is Verdict.CONFORMANT and decision.exit_code == 0 and decision.causes == ()
+
+
+def test_an_untested_requirement_in_scope_makes_it_incomplete_naming_it():
+    decision = decide([outcome("A", Status.PASS), outcome("B", Status.NOT_TESTED)])
+    assert decision.verdict is Verdict.INCOMPLETE and decision.exit_code == 2
+    assert any("B" in cause for cause in decision.causes)
+
+
+def test_requirements_out_of_scope_leave_a_scoped_conformant_verdict():
+    decision = decide([outcome("A", Status.PASS), outcome("B", Status.NOT_TESTED, in_scope=False),
+                       outcome("C", Status.NOT_TESTED, Level.SHOULD, in_scope=False)], scope_note="within profile sandbox")
+    assert decision.verdict is Verdict.CONFORMANT
+    assert decision.scope == "within profile sandbox: 1 MUST, 1 SHOULD requirement(s) out of scope"
+    assert decision.out_of_scope == ("B", "C")
+
+
+def test_nonconformant_beats_incomplete():
+    decision = decide([outcome("A", Status.FAIL), outcome("B", Status.NOT_TESTED)], causes=["interrupted by SIGINT"])
+    assert decision.verdict is Verdict.NONCONFORMANT and decision.exit_code == 1
+    assert "interrupted by SIGINT" in decision.causes
+
+
+def test_nothing_tested_is_never_conformant():
+    assert decide([outcome("A", Status.NOT_TESTED, in_scope=False)]).verdict is Verdict.INCOMPLETE
+    assert decide([]).verdict is Verdict.INCOMPLETE
+
+
+def test_a_cause_alone_makes_it_incomplete():
+    assert decide([outcome("A", Status.PASS)], causes=["test_x errored"]).verdict is Verdict.INCOMPLETE
+
+
+def test_a_warning_is_conformant_and_strict_makes_should_fail():
+    assert decide([outcome("A", Status.WARN, Level.SHOULD)]).verdict is Verdict.CONFORMANT
+    assert violation_status(Level.SHOULD, strict=False) is Status.WARN
+    assert violation_status(Level.SHOULD, strict=True) is Status.FAIL
+    assert violation_status(Level.MUST, strict=False) is Status.FAIL
