@@ -102,7 +102,10 @@ def test_openapi_3_1_is_named_as_unsupported_not_validated_as_3_0():
 
 @pytest.mark.parametrize(
     ("version", "expected"),
-    [(3.0, '`openapi` is 3.0, not a version string such as "3.0.3"'), ("4.0.0", 'is "4.0.0": not an OpenAPI 3.0.x version')],
+    [
+        (3.0, '`openapi` is 3.0, not a version string such as "3.0.3"'),
+        ("4.0.0", 'is "4.0.0": not an OpenAPI 3.0.x version'),
+    ],
 )
 def test_other_versions_are_named(version, expected):
     assert expected in only_problem(contract.vendor_document() | {"openapi": version})
@@ -135,10 +138,14 @@ def test_l005_counts_properties_declared_by_all_of_parts_and_skips_examples():
     document = contract.vendor_document()
     schemas = document["components"]["schemas"]
     # required names a property an allOf part declares: consistent
-    schemas["Wrapped"] = {"allOf": [{"$ref": "#/components/schemas/Segment"}], "properties": {"extra": {"type": "string"}}, "required": ["id", "extra"]}
+    schemas["Wrapped"] = {
+        "allOf": [{"$ref": "#/components/schemas/Segment"}],
+        "properties": {"extra": {"type": "string"}},
+        "required": ["id", "extra"],
+    }
     # an example value shaped like a schema is data, not a schema
-    example = document["paths"]["/v1/segments"]["post"]["responses"]["200"]["content"]["application/json"]["examples"]["Static"]
-    example["value"]["filter"] = {"properties": {"a": {}}, "required": ["b"]}
+    response = document["paths"]["/v1/segments"]["post"]["responses"]["200"]["content"]["application/json"]
+    response["examples"]["Static"]["value"]["filter"] = {"properties": {"a": {}}, "required": ["b"]}
     assert [p for p in lint_document(document) if p.code == "L005"] == []
 
     schemas["Segment"]["required"] = ["id", "segment_id"]
