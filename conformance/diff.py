@@ -1221,7 +1221,8 @@ def diff_documents(old: dict[str, Any], new: dict[str, Any], *, old_label: str =
 
 
 def _info(document: dict[str, Any], label: str) -> DocumentInfo:
-    version = document.get("info", {}).get("version") if isinstance(document.get("info"), dict) else None
+    info = document.get("info")
+    version = info.get("version") if isinstance(info, dict) else None
     return DocumentInfo(label, document["openapi"], str(version) if version is not None else None)
 
 
