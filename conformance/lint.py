@@ -7,12 +7,16 @@ it is, so the requirement catalogue and the overlay can point at it:
   L002  an object schema with properties marks none of them required
   L003  an example carries a field its schema does not declare
   L004  an example does not validate against its schema
-  L100  the document is not a valid OpenAPI 3.0 document (an error: exit 1)
+  L005  a schema's `required` names a property that its `properties` does not declare
+  L100  the document is not a valid OpenAPI 3.0 document (an error: exit 1); a Swagger 2.0 or an
+        OpenAPI 3.1 document is named as such: lint reads OpenAPI 3.0.x only (3.1 schemas are
+        JSON Schema 2020-12, which these checks do not read)
 """
 
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
@@ -37,19 +41,51 @@ class Problem:
 
 
 def lint_document(document: dict[str, Any]) -> list[Problem]:
-    from openapi_spec_validator import validate as validate_openapi  # slow to import; lint only
+    from openapi_spec_validator import OpenAPIV30SpecValidator, validate as validate_openapi  # slow to import
 
+    version_problem = openapi_version_problem(document)
+    if version_problem:
+        return [Problem("L100", "error", "#", version_problem)]
     try:
-        validate_openapi(document)
+        validate_openapi(document, cls=OpenAPIV30SpecValidator)
     except Exception as error:  # the validator raises its own exception family
-        message = " ".join(str(getattr(error, "message", error)).split())[:300]
+        message = " ".join(str(getattr(error, "message", error)).split())[:300] or type(error).__name__
         return [Problem("L100", "error", "#", f"not a valid OpenAPI 3.0 document: {message}")]
     problems = [
         *_ambiguous_one_ofs(document),
         *_nothing_required(document),
         *_example_problems(document),
+        *_undeclared_required(document),
     ]
     return sorted(problems, key=lambda problem: (problem.code, problem.pointer))
+
+
+# --- L100 before validation: which kind of document this is --------------------------------------
+
+_OPENAPI_3_0 = re.compile(r"3\.0\.\d+")
+
+
+def openapi_version_problem(document: dict[str, Any]) -> str | None:
+    """Why `document` is not an OpenAPI 3.0.x document, judged on its version field alone; None if it
+    claims to be one. The validator would take a Swagger 2.0 or an OpenAPI 3.1 document on its own
+    terms, and says nothing useful about `{}`: the checks here read OpenAPI 3.0 only."""
+    if "swagger" in document:
+        return f"a Swagger {document['swagger']} document, not OpenAPI 3.0 (convert it to OpenAPI 3.0 first)"
+    if "openapi" not in document:
+        missing = [f"`{name}`" for name in ("openapi", "info", "paths") if name not in document]
+        listed = missing[0] if len(missing) == 1 else f"{', '.join(missing[:-1])} or {missing[-1]}"
+        return f"no {listed} field: not an OpenAPI 3.0 document (it starts with openapi: 3.0.x, info and paths)"
+    version = document["openapi"]
+    if not isinstance(version, str):  # `openapi: 3.0` in YAML is the number 3.0
+        return f"`openapi` is {json.dumps(version, default=str)}, not a version string such as \"3.0.3\""
+    if version.startswith("3.1"):
+        return (
+            f"OpenAPI {version} is not supported: conformance reads OpenAPI 3.0.x documents "
+            "(3.1 schemas are JSON Schema 2020-12)"
+        )
+    if not _OPENAPI_3_0.fullmatch(version):
+        return f"`openapi` is \"{version}\": not an OpenAPI 3.0.x version"
+    return None
 
 
 # --- L001 ---------------------------------------------------------------------------------------
@@ -179,6 +215,59 @@ def _declared_properties(schema: dict[str, Any]) -> dict[str, Any] | None:
     return declared
 
 
+# --- L005 ---------------------------------------------------------------------------------------
+
+
+def _undeclared_required(document: dict[str, Any]) -> Iterator[Problem]:
+    """A `required` entry that `properties` does not declare: one half of the schema contradicts the
+    other (a client generated from `properties` never sends or reads what `required` insists on)."""
+    for pointer, schema in _objects(document, "#"):
+        required, properties = schema.get("required"), schema.get("properties")
+        if not isinstance(required, list) or not isinstance(properties, dict):
+            continue  # `required: true` of a parameter or body; or a schema that declares nothing itself
+        declared = set(properties) | _all_of_properties(schema, document, set())
+        for index, name in enumerate(required):
+            if isinstance(name, str) and name not in declared:
+                yield Problem(
+                    "L005",
+                    "warning",
+                    f"{pointer}/required/{index}",
+                    f"`required` names `{name}`, which `properties` does not declare "
+                    f"(it declares {', '.join(properties) or 'nothing'})",
+                )
+
+
+def _objects(node: Any, pointer: str, parent_key: str | None = None) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Every object in the document outside example values (which may hold anything), with its pointer."""
+    if isinstance(node, dict):
+        yield pointer, node
+        for key, value in node.items():
+            if key in ("example", "examples") and parent_key != "properties":
+                continue
+            yield from _objects(value, f"{pointer}/{_escape(str(key))}", str(key))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _objects(value, f"{pointer}/{index}", None)
+
+
+def _all_of_properties(schema: dict[str, Any], document: dict[str, Any], seen: set[str]) -> set[str]:
+    """The property names the allOf parts of `schema` declare, following local $refs once each."""
+    names: set[str] = set()
+    parts = schema.get("allOf")
+    for part in parts if isinstance(parts, list) else []:
+        while isinstance(part, dict) and isinstance(part.get("$ref"), str) and part["$ref"] not in seen:
+            seen.add(part["$ref"])
+            try:
+                part = contract.resolve_pointer(document, part["$ref"])
+            except (ValueError, KeyError, IndexError, TypeError):
+                part = None  # a broken reference is the validator's finding (L100), not this one's
+        if isinstance(part, dict) and "$ref" not in part:
+            properties = part.get("properties")
+            names |= set(properties) if isinstance(properties, dict) else set()
+            names |= _all_of_properties(part, document, seen)
+    return names
+
+
 # --- helpers ------------------------------------------------------------------------------------
 
 
@@ -253,7 +342,9 @@ def register(subparsers, epilog: str) -> None:
         "lint",
         help="report the contract document's own problems",
         description=__doc__,
-        epilog=epilog + "\nlint exits 0 with warnings, 1 when the document is invalid, 4 when unreadable.\n",
+        epilog=epilog
+        + "\nlint exits 0 with warnings, 1 when the document is invalid or not OpenAPI 3.0 (Swagger 2.0 and"
+        "\nOpenAPI 3.1 included: L100 names them), 4 when unreadable.\n",
     )
     parser.add_argument("spec", nargs="?", metavar="SPEC", help="an OpenAPI document (default: the bundled vendor document)")
     parser.add_argument(
