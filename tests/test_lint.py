@@ -153,3 +153,15 @@ def test_l005_counts_properties_declared_by_all_of_parts_and_skips_examples():
     assert [p.pointer for p in found] == [
         "#/components/schemas/Segment/required/1",
     ]
+
+
+def test_effective_lints_the_given_revision_with_the_overlay_applied(capsys):
+    from conformance import cli
+
+    july = "tests/fixtures/segments-2026-07.json"
+    assert cli.main(["lint", july, "--effective"]) == 0
+    out = capsys.readouterr().out
+    assert f"in {july} with the overlay applied" in out
+    assert "L005" not in out  # the overlay declares `data`, as the vendor's example shows it
+    assert cli.main(["lint", "--spec", july]) == 0
+    assert "L005" in capsys.readouterr().out  # the vendor's own document contradicts itself
