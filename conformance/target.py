@@ -128,7 +128,9 @@ class Target:
                 exchange = self.get(random_segment_id())
             except requests.exceptions.SSLError as error:
                 return _tls_problem(base, error, verifying=bool(self.session.verify))
-            except (requests.Timeout, TransportError) as error:
+            except requests.Timeout:
+                return f"{base} did not answer in time"
+            except TransportError as error:
                 return f"{base}: {error}"
             except requests.RequestException:
                 return f"{base} is unreachable or does not speak HTTP"
