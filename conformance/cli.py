@@ -43,11 +43,11 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     commands.required = True
 
-    from conformance import cleanup, diff, lint, runner
+    from conformance import cleanup, diff, lint, replay, runner
     from conformance.mock import command as mock_command
     from conformance.report import command as report_command
 
-    for module in (runner, mock_command, report_command, lint, diff, cleanup):
+    for module in (runner, mock_command, report_command, replay, lint, diff, cleanup):
         module.register(commands, epilog=EXIT_CODES_HELP)
     return parser
 

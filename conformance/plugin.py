@@ -399,8 +399,9 @@ class ConformanceRun:
         if not interrupts.requested():  # a KeyboardInterrupt from elsewhere (the controller's Ctrl-C)
             interrupts.simulate()
 
-    @pytest.hookimpl(tryfirst=True)
+    @pytest.hookimpl(trylast=True)  # after pytest tore the fixtures down: an interrupted test's findings are in
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+        gc.unfreeze()
         self._finish()
         if parallel.is_worker(session.config):
             parallel.hand_over(session.config, self.recorder, self.left_behind)

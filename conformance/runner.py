@@ -44,14 +44,33 @@ def run(args: argparse.Namespace, suite: str = "api") -> int:
     return run_suite(settings, suite)
 
 
-def run_suite(settings: options.Settings, suite: str = "api", *, extra_plugins: tuple = ()) -> int:
+def run_suite(settings: options.Settings, suite: str = "api", *, nodeids: list[str] | None = None,
+              extra_plugins: tuple = ()) -> int:
+    exit_code, _ = run_in_process(settings, suite, nodeids=nodeids, extra_plugins=extra_plugins)
+    return exit_code
+
+
+def run_in_process(settings: options.Settings, suite: str = "api", *, nodeids: list[str] | None = None,
+                   extra_plugins: tuple = ()):
+    """One run in this process: (exit code, the ConformanceRun with its summary). Safe to call again:
+    the suite's modules build their parametrization from the run at import, so they are imported anew."""
     import pytest
 
     from conformance.plugin import ConformanceRun
 
+    for name in [name for name in sys.modules if name.startswith(f"conformance.{_package(suite)}.test_")]:
+        del sys.modules[name]
     conformance_run = ConformanceRun(settings, suite=suite)
-    exit_code = pytest.main(pytest_arguments(settings, conformance_run.seed, suite),
+    exit_code = pytest.main(pytest_arguments(settings, conformance_run.seed, suite, nodeids),
                             plugins=[conformance_run, *extra_plugins])
+    return _exit_code(conformance_run, exit_code), conformance_run
+
+
+def _package(suite: str) -> str:
+    return SUITES[suite].relative_to(Path(__file__).parent).as_posix().replace("/", ".")
+
+
+def _exit_code(conformance_run, exit_code) -> int:
     if conformance_run.probe_problem:
         print(f"error: could not test: {conformance_run.masker.text(conformance_run.probe_problem)}", file=sys.stderr)
     decision = conformance_run.decision
@@ -63,11 +82,11 @@ def run_suite(settings: options.Settings, suite: str = "api", *, extra_plugins: 
     return decision.exit_code
 
 
-def pytest_arguments(settings: options.Settings, seed: int, suite: str) -> list[str]:
+def pytest_arguments(settings: options.Settings, seed: int, suite: str, nodeids: list[str] | None = None) -> list[str]:
     suite_dir = SUITES[suite]
     report_dir = Path(settings.report_dir)
     arguments = [
-        str(suite_dir),
+        *([str(suite_dir / nodeid) for nodeid in nodeids] if nodeids else [str(suite_dir)]),
         "--rootdir", str(suite_dir),
         "-c", str(suite_dir / "pytest.ini"),
         "--junitxml", str(report_dir / "junit.xml"),
