@@ -281,6 +281,18 @@ class ConformanceRun:
 
     # --- running tests --------------------------------------------------------------------------------
 
+    def pytest_runtest_logstart(self, nodeid: str, location) -> None:
+        """Progress by area: a heading each time the run moves to another part of the suite."""
+        area = nodeid.split("::", 1)[0]
+        if area == getattr(self, "_area", None) or self.config is None or parallel.is_worker(self.config):
+            return
+        self._area = area
+        reporter = self.config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None:
+            if reporter._tw.width_of_current_line:  # after -q's dots: the heading gets a line of its own
+                reporter.write("\n")
+            reporter.write_line(f"── {_area_label(area)}", cyan=True, bold=True)
+
     def pytest_runtest_setup(self, item: pytest.Item) -> None:
         interrupts.checkpoint()
         target = self._target
@@ -520,6 +532,19 @@ def _mock_extras(settings: options.Settings, contract: Contract) -> dict[str, An
     accepted = inspect.signature(MockServer).parameters
     extras = {"variants": settings.variant, "contract": contract}
     return {name: value for name, value in extras.items() if name in accepted and value}
+
+
+def _area_label(path: str) -> str:
+    """The part of the suite a test file is: its docstring's words before the first colon."""
+    import ast
+
+    try:
+        suite_dir = Path(__file__).parent / "suite"
+        doc = ast.get_docstring(ast.parse((suite_dir / Path(path).name).read_text(encoding="utf-8"))) or ""
+    except (OSError, SyntaxError):
+        doc = ""
+    label = doc.split(":", 1)[0].split(".", 1)[0].strip() if doc else Path(path).stem
+    return label or Path(path).stem
 
 
 def requirement_ids(item: pytest.Item) -> list[str]:

@@ -18,7 +18,7 @@ from conformance.catalogue import Requirement
 from conformance.checks import GENERIC_REQUIREMENTS, Finding
 from conformance.exchange import Exchange
 from conformance.masking import NO_SECRETS, Masker
-from conformance.verdict import Level, RequirementOutcome, Status, violation_status
+from conformance.verdict import TESTED, Level, RequirementOutcome, Status, violation_status
 
 EVIDENCE_KEPT = 20  # findings kept per requirement for the report to choose from; counts stay exact
 
@@ -196,7 +196,7 @@ class Recorder:
         results = []
         for requirement in catalogue.values():
             status, reason = self._status(requirement, declared_by.get(requirement.id, []), scope)
-            in_scope = requirement.id not in scope
+            in_scope = requirement.id not in scope or status in TESTED  # tested anyway (a generic check): in
             results.append((RequirementOutcome(requirement.id, requirement.level, status, in_scope, reason),
                             self.violations[requirement.id]))
         return results
