@@ -15,14 +15,9 @@ import os
 import sys
 from pathlib import Path
 
-import requests
-
 from conformance import options
-from conformance.contract import Contract
 from conformance.exits import EXIT_COULD_NOT_TEST, EXIT_OK, UsageError
 from conformance.ledger import Ledger, LedgerError
-from conformance.target import Credentials, Target
-from conformance.transport import TargetUnavailable, Transport
 
 
 def register(subparsers, epilog: str) -> None:
@@ -42,6 +37,10 @@ def register(subparsers, epilog: str) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from conformance.contract import Contract
+    from conformance.target import Credentials, Target
+    from conformance.transport import Transport
+
     path = Path(args.ledger)
     try:
         ledger = Ledger.load(path)
@@ -95,8 +94,12 @@ def _target_of(ledger: Ledger, given: str | None) -> str:
     return recorded
 
 
-def _delete_if_ours(target: Target, segment_id: str, run_tag: str) -> str | None:
+def _delete_if_ours(target, segment_id: str, run_tag: str) -> str | None:
     """Delete `segment_id` if the target says its name carries `run_tag`; else say why not."""
+    import requests
+
+    from conformance.transport import TargetUnavailable
+
     try:
         found = target.get(segment_id)
         if found.status == 404:

@@ -31,7 +31,23 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{self.prog}: {message}")
 
 
-def build_parser() -> argparse.ArgumentParser:
+# Which module declares each command. Only the module of the command given is imported (a run does
+# not pay for the report renderer's or the differ's imports); `--help` imports them all.
+COMMANDS = {
+    "run": "conformance.runner",
+    "mock": "conformance.mock.command",
+    "report": "conformance.report.command",
+    "compare": "conformance.report.command",
+    "replay": "conformance.replay",
+    "lint": "conformance.lint",
+    "diff": "conformance.diff",
+    "cleanup": "conformance.cleanup",
+}
+
+
+def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
+    import importlib
+
     parser = _Parser(
         prog="conformance",
         description="Conformance checker for the Voucherify Segments API.",
@@ -42,20 +58,18 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     commands.required = True
-
-    from conformance import cleanup, diff, lint, replay, runner
-    from conformance.mock import command as mock_command
-    from conformance.report import command as report_command
-
-    for module in (runner, mock_command, report_command, replay, lint, diff, cleanup):
-        module.register(commands, epilog=EXIT_CODES_HELP)
+    given = argv[0] if argv and argv[0] in COMMANDS else None
+    modules = [COMMANDS[given]] if given else list(dict.fromkeys(COMMANDS.values()))
+    for name in modules:
+        importlib.import_module(name).register(commands, epilog=EXIT_CODES_HELP)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     interrupts.install()  # first: a Ctrl-C during start-up is a flag the run honours, not a traceback
     try:
-        args = build_parser().parse_args(argv)
+        argv = sys.argv[1:] if argv is None else argv
+        args = build_parser(argv).parse_args(argv)
         return args.handler(args)
     except UsageError as error:
         print(f"error: {error}", file=sys.stderr)

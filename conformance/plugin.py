@@ -18,6 +18,7 @@ import json
 import random
 import secrets
 import string
+import threading
 import time
 from datetime import datetime, timezone
 from pathlib import Path
@@ -30,7 +31,7 @@ from conformance.catalogue import load_catalogue
 from conformance.checks import check_response
 from conformance.contract import Contract, ContractError
 from conformance.exchange import Exchange
-from conformance.exits import EXIT_COULD_NOT_TEST, UsageError
+from conformance.exits import UsageError
 from conformance.ledger import Ledger
 from conformance.masking import Masker
 from conformance.recording import (
@@ -76,7 +77,10 @@ def activate(config: pytest.Config, *, suite: str = "api") -> None:
             settings = options.resolve(given)
         except UsageError as error:
             raise pytest.UsageError(str(error)) from None
-    run = ConformanceRun(settings, suite=suite)
+    try:
+        run = ConformanceRun(settings, suite=suite)
+    except UsageError as error:
+        raise pytest.UsageError(str(error)) from None
     config.pluginmanager.register(run, ConformanceRun.NAME)
     run.pytest_configure(config)
 
@@ -98,10 +102,12 @@ class ConformanceRun:
     """What one pytest session knows about the conformance run; its hooks and fixtures."""
 
     NAME = "conformance-run"
+    SUITE_DIRECTORIES = {"api": "suite", "sdk": "sdk/suite"}
 
     def __init__(self, settings: options.Settings, *, suite: str = "api") -> None:
         self.settings = settings
         self.suite = suite
+        self.suite_directory = self.SUITE_DIRECTORIES[suite]
         self.catalogue = load_catalogue()
         try:
             self.contract = Contract.load(settings.spec)
@@ -130,6 +136,21 @@ class ConformanceRun:
         self._mock = None
         self._target: Target | None = None
         self._deselected: dict[str, str] = {}  # nodeid -> why
+        self._check_report_dir()
+
+    def _check_report_dir(self) -> None:
+        """Every report can be written: checked before any traffic, not found out after the suite ran."""
+        try:
+            self.report_dir.mkdir(parents=True, exist_ok=True)
+            for name in ("summary.json", "report.html", "run.har", "ledger.json", "junit.xml"):
+                path = self.report_dir / name
+                if path.is_dir():
+                    raise UsageError(f"cannot write the reports: {path} is a directory")
+            probe = self.report_dir / ".conformance-write-test"
+            probe.write_text("")
+            probe.unlink()
+        except OSError as error:
+            raise UsageError(f"cannot write to the report directory {self.report_dir}: {error.strerror or error}") from None
 
     # --- set-up -------------------------------------------------------------------------------------
 
@@ -142,20 +163,40 @@ class ConformanceRun:
         config.addinivalue_line("markers", "operation(id): needs this documented operation (else out of scope)")
         interrupts.install()
         _keep_hypothesis_out_of_the_working_directory()
-        try:
-            self.report_dir.mkdir(parents=True, exist_ok=True)
-            for name in ("summary.json", "report.html", "run.har", "ledger.json"):
-                path = self.report_dir / name
-                if path.is_dir():
-                    raise UsageError(f"cannot write the report: {path} is a directory")
-            self._ledger().save()  # an empty ledger on disk from the start; also proves it is writable
-        except OSError as error:
-            raise pytest.UsageError(f"cannot write to the report directory {self.report_dir}: {error.strerror or error}") from None
-        except UsageError as error:
-            raise pytest.UsageError(str(error)) from None
+        self._ledger().save()  # an empty ledger on disk from the start (the report directory is checked)
         from conformance import suite as suite_package
 
         suite_package.RUN = self  # the one seam for modules that parametrize at import time
+        if not self._selection_given(config) and not parallel.is_controller(config):
+            self.start_probe()
+
+    def start_probe(self) -> None:
+        """Probe the target while the suite is imported and collected (start-up to first request).
+        Only when no selection can turn out empty: a selection that matches nothing must stay a
+        usage error before any traffic, so then the probe waits for collection."""
+        if self.settings.target_url and getattr(self, "_probe_thread", None) is None:
+            self._probe_thread = threading.Thread(target=self._probe, name="conformance-probe", daemon=True)
+            self._probe_thread.start()
+
+    def _selection_given(self, config: pytest.Config) -> bool:
+        """Whether the tests to run were chosen (-k, -m, or test paths): then it may be none, and a
+        selection that matches nothing must be a usage error before any traffic."""
+        suite_dir = str(Path(__file__).parent / self.suite_directory)
+        chosen = [arg for arg in config.args if not str(arg).rstrip("/").endswith(("conformance.suite", suite_dir))]
+        return bool(self.settings.keyword or self.settings.markexpr or chosen)
+
+    def _probe(self) -> None:
+        try:
+            self._probe_result = self.target.probe()
+        except interrupts.Interrupted as error:  # a signal during start-up: the run ends as interrupted
+            self._probe_result = f"interrupted by {error}"
+
+    def _probed(self) -> str | None:
+        thread = getattr(self, "_probe_thread", None)
+        if thread is None:
+            return self.target.probe()
+        thread.join()
+        return self._probe_result
 
     def _ledger(self) -> Ledger:
         if not hasattr(self, "_ledger_object"):
@@ -253,10 +294,10 @@ class ConformanceRun:
                 raise pytest.UsageError(f"the selection {selection or '(none)'} leaves no test in scope ({why}); nothing was sent")
             raise pytest.UsageError(f"the selection {selection or '(none)'} matches no test of the suite; nothing was sent")
         if self.settings.target_url and not parallel.is_controller(session.config):
-            self.probe_problem = self.target.probe()
-            if self.probe_problem:
+            self.probe_problem = self._probed()
+            if self.probe_problem:  # nothing can be tested: no test runs, the reports say why
                 self.recorder.causes.append(f"could not test: {self.probe_problem}")
-                pytest.exit(f"could not test: {self.masker.text(self.probe_problem)}", returncode=EXIT_COULD_NOT_TEST)
+                session.items.clear()
         gc.collect()
         gc.freeze()  # start-up objects live to the end: keep the collector from walking them again
 
@@ -408,8 +449,9 @@ class ConformanceRun:
     # --- the end --------------------------------------------------------------------------------------
 
     def pytest_keyboard_interrupt(self, excinfo) -> None:
-        if not interrupts.requested():  # a KeyboardInterrupt from elsewhere (the controller's Ctrl-C)
-            interrupts.simulate()
+        # pytest calls this for pytest.exit() too: only a real interrupt counts
+        if isinstance(excinfo.value, KeyboardInterrupt) and not interrupts.requested():
+            interrupts.simulate()  # a KeyboardInterrupt from elsewhere (pytest-xdist's controller)
 
     @pytest.hookimpl(trylast=True)  # after pytest tore the fixtures down: an interrupted test's findings are in
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
@@ -422,6 +464,8 @@ class ConformanceRun:
             parallel.merge_ledgers(self._ledger())
         if exitstatus == pytest.ExitCode.USAGE_ERROR:
             return
+        if exitstatus == pytest.ExitCode.INTERNAL_ERROR:
+            self.recorder.causes.append("internal error in this tool (the terminal shows it)")
         self.write_reports()
         session.exitstatus = self.decision.exit_code
 
@@ -495,9 +539,11 @@ class ConformanceRun:
             parts.append("operations the document lacks left out")
         return "; ".join(parts)
 
+    @pytest.hookimpl(optionalhook=True)
     def pytest_testnodedown(self, node, error) -> None:  # pytest-xdist controller
         parallel.take_over(self, node)
 
+    @pytest.hookimpl(optionalhook=True)
     def pytest_configure_node(self, node) -> None:  # pytest-xdist controller: the settings, as resolved
         node.workerinput[SETTINGS_KEY] = json.dumps({"values": self.settings.values, "sources": self.settings.sources,
                                                      "config_file": self.settings.config_file})

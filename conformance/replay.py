@@ -21,8 +21,6 @@ from typing import Any
 
 from conformance import options
 from conformance.exits import EXIT_COULD_NOT_TEST, EXIT_NONCONFORMANT, EXIT_OK, UsageError
-from conformance.report.summary import SummaryError, load_summary
-from conformance.runner import run_in_process
 
 
 def register(subparsers, epilog: str) -> None:
@@ -44,6 +42,9 @@ def register(subparsers, epilog: str) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from conformance.report.summary import SummaryError, load_summary
+    from conformance.runner import run_in_process
+
     try:
         summary = load_summary(args.report_dir / "summary.json")
     except SummaryError as error:

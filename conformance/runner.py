@@ -8,6 +8,7 @@ registers with the resolved settings. Plain `pytest --pyargs conformance.suite` 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -61,8 +62,20 @@ def run_in_process(settings: options.Settings, suite: str = "api", *, nodeids: l
     for name in [name for name in sys.modules if name.startswith(f"conformance.{_package(suite)}.test_")]:
         del sys.modules[name]
     conformance_run = ConformanceRun(settings, suite=suite)
-    exit_code = pytest.main(pytest_arguments(settings, conformance_run.seed, suite, nodeids),
-                            plugins=[conformance_run, *extra_plugins])
+    if not (settings.keyword or settings.markexpr or nodeids or settings.workers):
+        conformance_run.start_probe()
+    # Only the plugins the suite needs (pytest_arguments names them): autoloading every installed
+    # pytest plugin costs start-up time and lets unrelated plugins change a conformance run.
+    autoload = os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD")
+    os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
+    try:
+        exit_code = pytest.main(pytest_arguments(settings, conformance_run.seed, suite, nodeids),
+                                plugins=[conformance_run, *extra_plugins])
+    finally:
+        if autoload is None:
+            del os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"]
+        else:
+            os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = autoload
     return _exit_code(conformance_run, exit_code), conformance_run
 
 
@@ -74,6 +87,8 @@ def _exit_code(conformance_run, exit_code) -> int:
     if conformance_run.probe_problem:
         print(f"error: could not test: {conformance_run.masker.text(conformance_run.probe_problem)}", file=sys.stderr)
     decision = conformance_run.decision
+    if int(exit_code) == 3:  # pytest's INTERNALERROR: a bug of ours, whatever the summary could say
+        return EXIT_INTERNAL
     if decision is None:  # pytest stopped before the run ended: usage error (exit 4) or our bug
         return int(exit_code) if int(exit_code) in (2, 4) else EXIT_INTERNAL
     if interrupts.requested() and "interrupted" not in " ".join(decision.causes):
@@ -92,6 +107,8 @@ def pytest_arguments(settings: options.Settings, seed: int, suite: str, nodeids:
         "--junitxml", str(report_dir / "junit.xml"),
         "-o", "junit_family=xunit2",
         "-o", f"junit_suite_name=segments-conformance-{suite}",
+        "-p", "schemathesis.pytest.plugin",
+        "-p", "_hypothesis_pytestplugin",
         f"--hypothesis-seed={seed}",
         "-q" if settings.quiet else "-v",
         "--tb=line" if settings.quiet else "--tb=short",
@@ -102,5 +119,5 @@ def pytest_arguments(settings: options.Settings, seed: int, suite: str, nodeids:
     if settings.strict:
         arguments.append("--strict")
     if settings.workers:
-        arguments += ["-n", str(settings.workers), "-p", "xdist"]
+        arguments += ["-p", "xdist.plugin", "-n", str(settings.workers)]
     return arguments
