@@ -41,7 +41,8 @@ class ClientError:
         if isinstance(body, bytes):
             body = body.decode("utf-8", errors="replace")
         kind = type(error)
-        return cls(f"{kind.__module__}.{kind.__qualname__}", documented, status, body, str(error)[:500])
+        message = " ".join(str(error).split())  # one line: pydantic and urllib3 messages span many
+        return cls(f"{kind.__module__}.{kind.__qualname__}", documented, status, body, message[:500])
 
 
 @dataclass(frozen=True)

@@ -9,11 +9,13 @@ verify.check; strategies feed the inputs; nothing here knows pytest or hypothesi
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
 from conformance.sdk.adapter import Result
 from conformance.sdk.values import (
+    RFC3339,
     SEGMENT_DATE_TIMES,
     create_body_errors,
     declared_segment_fields,
@@ -33,7 +35,36 @@ NOT_APPLICABLE: Any = _NotApplicable()
 
 @dataclass(frozen=True)
 class Problem:
+    """What went wrong: `message` for this value, `cause` the same for every value that fails for
+    the same reason (the gate groups findings by it)."""
+
     message: str
+    cause: str = ""
+
+    @property
+    def key(self) -> str:
+        return self.cause or self.message
+
+
+def _cause_of(error_message: str) -> str:
+    """An error message without what is particular to one value (pydantic's model names and input)."""
+    text = re.sub(r"input_value=.*", "", error_message)
+    text = re.sub(r"validation errors? for \w+", "validation error", text)
+    text = re.sub(r"\[type=[^\]]*\]", "", text)
+    return " ".join(text.split())[:200]
+
+
+def date_time_form(text: Any) -> str:
+    """The form of an RFC 3339 date-time, not its value: "T, 3 fraction digits, Z"."""
+    if not isinstance(text, str):
+        return f"not a string ({type(text).__name__})"
+    match = RFC3339.match(text)
+    if match is None:
+        return "not RFC 3339"
+    offset = match["offset"]
+    offset = offset if offset in ("Z", "z", "+00:00", "-00:00") else "a numeric offset"
+    digits = len(match["fraction"] or "")
+    return f"{text[10]}, {digits or 'no'} fraction digit{'s' if digits != 1 else ''}, {offset}"
 
 
 def _short(value: Any, limit: int = 160) -> str:
@@ -71,13 +102,16 @@ def sent_body(sent: dict[str, Any]) -> tuple[Any, str | None]:
 def request_valid(built: dict[str, Any], outcome: Result) -> Problem | None:
     """SDK-REQUEST-VALID: the body sent for a contract-valid body is one the contract accepts."""
     if not outcome.ok:
-        return Problem(f"could not build or send a create request for a contract-valid body: {outcome.describe()}")
+        return Problem(f"could not build or send a create request for a contract-valid body: {outcome.describe()}",
+                       f"could not build or send: {outcome.error.cls}")
     body, why_not = sent_body(outcome.value)
     if why_not:
-        return Problem(why_not)
+        return Problem(why_not, why_not.split(":")[0])
     errors = create_body_errors(body)
     if errors:
-        return Problem(f"sent {_short(body)}, which the contract rejects ({errors[0][:120]})")
+        nulls = sorted(key for key, value in body.items() if value is None and built.get(key, 0) is not None) if isinstance(body, dict) else []
+        cause = f"added null {', '.join(nulls)}" if nulls else "an invalid body"
+        return Problem(f"sent {_short(body)}, which the contract rejects (it matches neither oneOf branch)", cause)
     return None
 
 
@@ -94,7 +128,8 @@ def request_faithful(built: dict[str, Any], outcome: Result) -> Problem | None:
     changed = sorted(key for key in set(body) & set(built) if not json_equal(body[key], built[key]))
     parts = [f"{label} {', '.join(f'{key}={_short(body.get(key), 60)}' for key in keys)}"
              for label, keys in (("added", added), ("dropped", dropped), ("changed", changed)) if keys]
-    return Problem(f"sent {_short(body)}: " + "; ".join(parts))
+    cause = "; ".join(f"{label} {', '.join(keys)}" for label, keys in (("added", added), ("dropped", dropped), ("changed", changed)) if keys)
+    return Problem(f"sent {_short(body)}: " + "; ".join(parts), cause)
 
 
 # --- answers -----------------------------------------------------------------------------------------
@@ -104,7 +139,8 @@ def response_accepted(outcome: Result) -> Problem | None:
     """SDK-RESPONSE-ACCEPTED: a contract-valid Segment answer is parsed, not rejected."""
     if outcome.ok:
         return None
-    return Problem(f"rejected a contract-valid Segment: {outcome.describe()}")
+    return Problem(f"rejected a contract-valid Segment: {outcome.describe()}",
+                   f"{outcome.error.cls}: {_cause_of(outcome.error.message)}")
 
 
 def roundtrip_valid(original: dict[str, Any], outcome: Result) -> Problem | None:
@@ -113,7 +149,8 @@ def roundtrip_valid(original: dict[str, Any], outcome: Result) -> Problem | None
         return NOT_APPLICABLE
     errors = segment_errors(outcome.value)
     if errors:
-        return Problem(f"serialized it as {_short(outcome.value, 300)}, which the contract rejects: {'; '.join(errors)[:240]}")
+        return Problem(f"serialized it as {_short(outcome.value, 300)}, which the contract rejects: {'; '.join(errors)[:240]}",
+                       "; ".join(errors)[:240])
     return None
 
 
@@ -123,18 +160,21 @@ def roundtrip_lossless(original: dict[str, Any], outcome: Result) -> Problem | N
     if not outcome.ok:
         return NOT_APPLICABLE
     output = outcome.value if isinstance(outcome.value, dict) else {}
-    problems = []
+    problems, causes = [], []
     for key in sorted(declared_segment_fields() & set(original)):
         if key not in output:
             problems.append(f"{key} dropped")
+            causes.append(f"{key} dropped")
         elif key in SEGMENT_DATE_TIMES and isinstance(original[key], str):
             before, after = parse_rfc3339(original[key]), parse_rfc3339(output[key])
             if before != after:
                 problems.append(f"{key} {original[key]!r} came back as {_short(output[key], 60)}"
                                 + ("" if after else " (not an RFC 3339 date-time)") + " (another instant)" * bool(after))
+                causes.append(f"{key} another instant" if after else f"{key} not RFC 3339")
         elif not json_equal(original[key], output[key]):
             problems.append(f"{key} {_short(original[key], 60)} came back as {_short(output[key], 60)}")
-    return Problem("; ".join(problems)) if problems else None
+            causes.append(f"{key} changed")
+    return Problem("; ".join(problems), "; ".join(causes)) if problems else None
 
 
 def roundtrip_verbatim(original: dict[str, Any], outcome: Result) -> Problem | None:
@@ -142,7 +182,7 @@ def roundtrip_verbatim(original: dict[str, Any], outcome: Result) -> Problem | N
     instant. Judged only where the instant survived (a changed instant is LOSSLESS's finding)."""
     if not outcome.ok or not isinstance(outcome.value, dict):
         return NOT_APPLICABLE
-    judged, problems = False, []
+    judged, problems, causes = False, [], []
     for key in SEGMENT_DATE_TIMES:
         before, after = original.get(key), outcome.value.get(key)
         if not isinstance(before, str) or parse_rfc3339(before) is None or parse_rfc3339(before) != parse_rfc3339(after):
@@ -150,8 +190,9 @@ def roundtrip_verbatim(original: dict[str, Any], outcome: Result) -> Problem | N
         judged = True
         if before != after:
             problems.append(f"{key} {before!r} came back as {after!r} (the same instant, written differently)")
+            causes.append(f"{key} {date_time_form(before)} came back {date_time_form(after)}")
     if problems:
-        return Problem("; ".join(problems))
+        return Problem("; ".join(problems), "; ".join(causes))
     return None if judged else NOT_APPLICABLE
 
 
@@ -163,7 +204,8 @@ def roundtrip_unknown_fields(original: dict[str, Any], outcome: Result) -> Probl
     output = outcome.value if isinstance(outcome.value, dict) else {}
     lost = [key for key in unknown if key not in output or not json_equal(original[key], output[key])]
     if lost:
-        return Problem(f"member(s) {', '.join(repr(key) for key in lost)} not kept (the contract allows members it does not declare)")
+        return Problem(f"member(s) {', '.join(repr(key) for key in lost)} not kept (the contract allows members it does not declare)",
+                       "undeclared members not kept")
     return None
 
 
@@ -174,7 +216,7 @@ def serializer_no_error(serializer: str, parsed: Result, outcome: Result) -> Pro
         return NOT_APPLICABLE
     if outcome.ok:
         return None
-    return Problem(f"{serializer} {outcome.describe()}")
+    return Problem(f"{serializer} {outcome.describe()}", f"{serializer} raised {outcome.error.cls}: {_cause_of(outcome.error.message)}")
 
 
 def returns_answer(via_server: Result, via_model: Result) -> Problem | None:
@@ -184,33 +226,41 @@ def returns_answer(via_server: Result, via_model: Result) -> Problem | None:
     if not via_model.ok:
         return NOT_APPLICABLE
     if not via_server.ok:
-        return Problem(f"parsed the answer offline but {via_server.describe()} when a server sent it")
+        return Problem(f"parsed the answer offline but {via_server.describe()} when a server sent it",
+                       f"raised {via_server.error.cls} only through a server")
     if not json_equal(via_server.value, via_model.value):
-        return Problem(f"returned {_short(via_server.value, 200)}; the answer, parsed as the client parses it, is {_short(via_model.value, 200)}")
+        differ = sorted(key for key in set(via_server.value or {}) | set(via_model.value or {})
+                        if not json_equal((via_server.value or {}).get(key), (via_model.value or {}).get(key))) \
+            if isinstance(via_server.value, dict) and isinstance(via_model.value, dict) else ["the whole value"]
+        return Problem(f"returned {_short(via_server.value, 200)}; the answer, parsed as the client parses it, is {_short(via_model.value, 200)}",
+                       f"through a server, {', '.join(differ)} differ")
     return None
 
 
 def error_raised(outcome: Result, status: int, body: str) -> Problem | None:
     """SDK-ERROR-400/401/404: the documented exception, with the status and the body unchanged."""
     if outcome.ok:
-        return Problem(f"answered {status}, and the client {outcome.describe()} instead of raising")
+        return Problem(f"answered {status}, and the client {outcome.describe()} instead of raising", "did not raise")
     error = outcome.error
-    problems = []
+    problems, causes = [], []
     if not error.documented:
         problems.append(f"raised {error.cls}, not its documented exception")
+        causes.append(f"raised {error.cls}")
     if error.status != status:
         problems.append(f"the exception carries status {error.status}, not {status}")
+        causes.append("wrong status")
     if error.body != body:
         problems.append(f"the exception carries body {_short(error.body, 100)}, not the {len(body)}-character answer")
-    return Problem("; ".join(problems)) if problems else None
+        causes.append("body not kept")
+    return Problem("; ".join(problems), "; ".join(causes)) if problems else None
 
 
 def delete_returned(outcome: Result) -> Problem | None:
     """SDK-DELETE-204: a 204 with no body ends delete normally, returning nothing."""
     if not outcome.ok:
-        return Problem(f"answered 204 with no body, and delete {outcome.describe()}")
+        return Problem(f"answered 204 with no body, and delete {outcome.describe()}", f"raised {outcome.error.cls}")
     if outcome.value not in (None, {}, ""):
-        return Problem(f"delete returned {_short(outcome.value)} for a 204 with no body")
+        return Problem(f"delete returned {_short(outcome.value)} for a 204 with no body", "returned a value")
     return None
 
 
@@ -223,11 +273,12 @@ def auth_headers(headers: dict[str, str], app_id: str, app_token: str) -> Proble
             problems.append(f"no {name} header")
         elif value != expected:
             problems.append(f"{name} is not the configured value")
-    return Problem("; ".join(problems)) if problems else None
+    return Problem("; ".join(problems), "; ".join(problems)) if problems else None
 
 
 def media_type_accepted(content_type: str, outcome: Result) -> Problem | None:
     """SDK-RESPONSE-MEDIA-TYPE: application/json in any letter case, with parameters, is JSON."""
     if outcome.ok:
         return None
-    return Problem(f"rejected a valid Segment sent as Content-Type {content_type!r}: {outcome.describe()}")
+    return Problem(f"rejected a valid Segment sent as Content-Type {content_type!r}: {outcome.describe()}",
+                   f"rejected Content-Type {content_type}")

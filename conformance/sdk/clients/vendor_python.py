@@ -181,5 +181,5 @@ class VoucherifyAdapter(SegmentsClient):
 
     def close(self) -> None:
         if self._client is not None:
-            self._client.close()
+            self._client.rest_client.pool_manager.clear()  # ApiClient has no close()
             self._client = None
