@@ -83,6 +83,11 @@ def _options(config: pytest.Config) -> GateOptions:
     return config.stash[GATE_KEY]
 
 
+def gate_configure(config: pytest.Config) -> None:
+    """Check the gate's options before collection: a bad one is a usage error (exit 4)."""
+    _options(config)
+
+
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     """`way` and `serializer` are the client's own: each way it offers to build a create request,
     each serializer it offers for a Segment."""

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import calendar
 import copy
+import functools
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -111,5 +112,7 @@ def create_body_errors(instance: Any) -> list[str]:
     return contract.schema_errors(instance, contract.CREATE_BODY_SCHEMA)
 
 
+@functools.cache
 def declared_segment_fields() -> frozenset[str]:
+    """The members the effective Segment schema declares."""
     return frozenset(contract.effective_document()["components"]["schemas"]["Segment"]["properties"])

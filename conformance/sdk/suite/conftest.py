@@ -5,12 +5,17 @@
 from conformance import plugin as _plugin
 from conformance.plugin import *  # noqa: F401,F403
 from conformance.sdk.fixtures import *  # noqa: F401,F403
-from conformance.sdk.fixtures import gate_addoption, gate_collection_modifyitems, gate_sessionfinish
+from conformance.sdk.fixtures import gate_addoption, gate_collection_modifyitems, gate_configure, gate_sessionfinish
 
 
 def pytest_addoption(parser):
     _plugin.pytest_addoption(parser)
     gate_addoption(parser)
+
+
+def pytest_configure(config):
+    _plugin.pytest_configure(config)
+    gate_configure(config)
 
 
 def pytest_collection_modifyitems(session, config, items):

@@ -40,7 +40,7 @@ def _exchange(answers, status, body, content_type):
 @pytest.mark.requirement("SDK-RESPONSE-ACCEPTED", "SDK-RETURNS-ANSWER", "SDK-AUTH-HEADERS")
 def test_segment_answers(hunts, answers, answers_client, gate, operation):
     """Every contract-valid Segment a server sends is returned as the client parses it."""
-    client, examples = answers_client, max(10, gate.examples // 3)
+    client, examples = answers_client, max(3, gate.examples // 3)
     state = {}
 
     def through_server(segment):
@@ -99,7 +99,7 @@ def test_error_answers(hunts, answers, answers_client, gate, operation, status):
         state["text"] = text
         return judge.error_raised(_call(answers_client, operation), status, text)
 
-    hunts.run(f"SDK-ERROR-{status}", strategies.errors(status), check, label=operation, max_examples=max(10, gate.examples // 3),
+    hunts.run(f"SDK-ERROR-{status}", strategies.errors(status), check, label=operation, max_examples=max(3, gate.examples // 3),
               evidence=lambda: _exchange(answers, status, state["text"], "application/json; charset=utf-8"))
     hunts.finish()
 

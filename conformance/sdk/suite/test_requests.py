@@ -35,7 +35,7 @@ def test_create_body_on_the_wire(hunts, answers, answers_client, gate, way):
             return result if not result.ok else Result(error=None, value={"headers": {}, "body": None})
         return Result(value={"headers": answers.last.headers, "body": answers.last.body.decode("utf-8", errors="replace")})
 
-    bodies, explicit, examples = strategies.create_bodies(), strategies.edge_bodies(), max(10, gate.examples // 3)
+    bodies, explicit, examples = strategies.create_bodies(), strategies.edge_bodies(), max(3, gate.examples // 3)
     label = f"{way}, on the wire"
     hunts.run("SDK-REQUEST-VALID", bodies, lambda body: judge.request_valid(body, sent(body)), label=label,
               explicit=explicit, max_examples=examples)
