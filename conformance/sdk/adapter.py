@@ -136,7 +136,7 @@ class SegmentsClient(abc.ABC):
 
 # --- the registry ------------------------------------------------------------------------------------
 
-CLIENTS = ("voucherify", "reference")
+CLIENTS = ("voucherify", "voucherify-js", "reference")
 
 
 def make_client(name: str, faults: tuple[str, ...] | list[str] = ()) -> SegmentsClient:
@@ -151,4 +151,8 @@ def make_client(name: str, faults: tuple[str, ...] | list[str] = ()) -> Segments
         from conformance.sdk.clients.vendor_python import VoucherifyAdapter
 
         return VoucherifyAdapter()
+    if name == "voucherify-js":
+        from conformance.sdk.clients.vendor_js import VoucherifyJsAdapter
+
+        return VoucherifyJsAdapter()
     raise ValueError(f"unknown client {name!r}; one of {', '.join(CLIENTS)}")

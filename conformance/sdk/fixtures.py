@@ -41,6 +41,10 @@ class GateOptions:
             from conformance.sdk.clients.reference import ReferenceAdapter
 
             return ReferenceAdapter
+        if self.client == "voucherify-js":
+            from conformance.sdk.clients.vendor_js import VoucherifyJsAdapter
+
+            return VoucherifyJsAdapter
         from conformance.sdk.clients.vendor_python import VoucherifyAdapter
 
         return VoucherifyAdapter
@@ -53,7 +57,8 @@ FINDINGS_KEY = pytest.StashKey[list]()
 
 def gate_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("sdk", "SDK release gate")
-    group.addoption("--client", default="voucherify", choices=CLIENTS, help="the client under test (default: voucherify)")
+    group.addoption("--client", default="voucherify", choices=CLIENTS,
+                    help="the client under test: voucherify (PyPI), voucherify-js (npm @voucherify/sdk, in Node), reference")
     group.addoption("--client-fault", action="append", default=[], help="reference client only: switch on a named client fault")
     group.addoption("--sdk-examples", type=int, default=DEFAULT_SDK_EXAMPLES,
                     help=f"generated values per hunt (default {DEFAULT_SDK_EXAMPLES}; through a server, a third of it)")
@@ -78,6 +83,13 @@ def _options(config: pytest.Config) -> GateOptions:
                 import voucherify  # noqa: F401, PLC0415
             except ImportError:
                 raise pytest.UsageError("--client voucherify needs the vendor SDK: pip install 'segments-conformance[sdk]'") from None
+        if client == "voucherify-js":
+            from conformance.sdk.clients.vendor_js import JsUnavailable, ensure_installed
+
+            try:
+                ensure_installed()
+            except JsUnavailable as error:
+                raise pytest.UsageError(f"--client voucherify-js: {error}") from None
         config.stash[GATE_KEY] = GateOptions(client, faults, max(1, config.getoption("--sdk-examples")),
                                              conformance_session(config).config.seed)
     return config.stash[GATE_KEY]
