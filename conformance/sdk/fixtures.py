@@ -215,9 +215,10 @@ def gate_summary(session: pytest.Session) -> dict[str, Any]:
     tests = [{"nodeid": record.nodeid, "outcome": record.outcome, "requirements": record.requirements,
               "message": record.message, "duration_s": record.duration_s} for record in recorder.tests.values()]
     errored = any(test["outcome"] == "error" for test in tests)
+    skipped = [test for test in tests if test["outcome"] == "skipped"]  # budget, unavailable target, ...
     if counts["FAIL"]:
         verdict, exit_code = "NONCONFORMANT", 1
-    elif server or errored or recorder.could_not_test or counts["NOT_TESTED"]:
+    elif server or errored or skipped or recorder.could_not_test or counts["NOT_TESTED"]:
         verdict, exit_code = "INCOMPLETE", 2
     else:
         verdict, exit_code = "CONFORMANT", 0

@@ -13,7 +13,7 @@ CATALOGUE = load_sdk_catalogue()
 
 
 def test_reference_client_passes_every_sdk_requirement(run_gate, by_status):
-    completed, summary = run_gate("--client", "reference", examples=25)
+    completed, summary = run_gate("--client", "reference", examples=15)
     assert completed.returncode == 0, completed.stdout[-3000:]
     assert summary["verdict"] == "CONFORMANT"
     assert by_status(summary, "FAIL", "WARN", "NOT_TESTED") == set()
@@ -45,6 +45,14 @@ def test_a_should_fault_only_warns_without_strict(run_gate, by_status):
     completed, summary = run_gate("--client", "reference", "--client-fault", "drops-unknown-fields", "-k", "test_models")
     assert by_status(summary, "WARN") == {"SDK-ROUNDTRIP-UNKNOWN-FIELDS"} and by_status(summary, "FAIL") == set()
     assert summary["verdict"] != "NONCONFORMANT"
+
+
+def test_a_spent_request_budget_makes_the_gate_incomplete(run_gate):
+    """Scenarios the budget leaves untested are NOT TESTED, never a pass: the verdict says so."""
+    completed, summary = run_gate("--client", "reference", "--max-requests", "15")
+    assert completed.returncode == 2 and summary["verdict"] == "INCOMPLETE"
+    skipped = [test for test in summary["tests"] if test["outcome"] == "skipped"]
+    assert skipped and all("budget" in test["message"] for test in skipped)
 
 
 def test_unknown_fault_and_fault_without_reference_are_usage_errors(run_gate, tmp_path):
