@@ -8,7 +8,6 @@ import pytest
 from hypothesis import strategies as st
 
 from conformance.sdk import judge, strategies
-from conformance.sdk.adapter import Result
 from conformance.target import Exchange
 
 CREATE_BODY = {"name": "Customers in a new Segment", "type": "static", "customers": ["cust_iajsExT2QB4sGWzABY85WRqV"]}
