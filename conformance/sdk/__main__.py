@@ -1,0 +1,5 @@
+import sys
+
+from conformance.sdk.gate import run
+
+sys.exit(run())

@@ -1,0 +1,1 @@
+"""Adapters: the vendor's Python SDK (vendor_python) and our reference client (reference)."""
