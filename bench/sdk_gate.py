@@ -29,7 +29,7 @@ def one_run(client: str, seed: int, examples: int | None) -> tuple[float, dict]:
         started = time.perf_counter()
         subprocess.run(command, capture_output=True, text=True, timeout=600)
         elapsed = time.perf_counter() - started
-        return elapsed, json.loads((Path(directory) / "sdk-summary.json").read_text(encoding="utf-8"))
+        return elapsed, json.loads((Path(directory) / "summary.json").read_text(encoding="utf-8"))
 
 
 def main() -> int:
@@ -45,7 +45,7 @@ def main() -> int:
             elapsed, summary = one_run(client, args.seed + run, args.sdk_examples)
             times.append(elapsed)
             print(f"{client:11} run {run + 1}: {elapsed:6.1f} s  {summary['verdict']:14} {summary['counts']}  "
-                  f"{len(summary['findings'])} distinct finding(s), {len(summary['tests'])} tests")
+                  f"{len(summary.get('distinct_findings', []))} distinct finding(s), {len(summary['tests'])} tests")
         print(f"{client:11} median {statistics.median(times):6.1f} s over {len(times)} run(s) "
               f"({'under' if max(times) < 60 else 'OVER'} a minute)")
     return 0

@@ -35,6 +35,7 @@ class _Parser(argparse.ArgumentParser):
 # not pay for the report renderer's or the differ's imports); `--help` imports them all.
 COMMANDS = {
     "run": "conformance.runner",
+    "sdk": "conformance.runner",
     "mock": "conformance.mock.command",
     "report": "conformance.report.command",
     "compare": "conformance.report.command",
@@ -61,7 +62,10 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     given = argv[0] if argv and argv[0] in COMMANDS else None
     modules = [COMMANDS[given]] if given else list(dict.fromkeys(COMMANDS.values()))
     for name in modules:
-        importlib.import_module(name).register(commands, epilog=EXIT_CODES_HELP)
+        module = importlib.import_module(name)
+        module.register(commands, epilog=EXIT_CODES_HELP)
+        if name == COMMANDS["sdk"]:
+            module.register_sdk(commands, epilog=EXIT_CODES_HELP)
     return parser
 
 

@@ -26,6 +26,8 @@ DEPTHS = {  # property-test effort; the report says which ran
     "deep": {"max_examples": 100, "stateful": True},  # nightly: thorough fuzzing and stateful links
 }
 DEFAULT_DEPTH = "quick"
+CLIENTS = ("voucherify", "voucherify-js", "reference")  # the SDK gate's adapters (conformance/sdk/clients)
+DEFAULT_SDK_EXAMPLES = 60
 DEFAULT_MAX_TIME_S = 1800
 CONFIG_FILES = ("conformance.toml", "pyproject.toml")
 
@@ -42,6 +44,7 @@ class Option:
     env: str | None = ""  # "" -> CONFORMANCE_<NAME>; None -> no environment variable
     in_file: bool = True
     pytest_own: bool = False  # pytest (or xdist) declares it already: -k, -m, --strict, -n, -q
+    commands: tuple[str, ...] = ("run", "sdk")  # which commands take it
 
     @property
     def env_name(self) -> str | None:
@@ -64,27 +67,34 @@ OPTIONS: tuple[Option, ...] = (
            default="reports", metavar="DIR"),
     Option("seed", ("--seed",), "reproduce a run: the seed its report shows", kind="int", metavar="N"),
     Option("depth", ("--depth",), "property-test effort: quick (the CI gate, default) or deep (nightly fuzzing, "
-           "stateful sequences)", kind="choice", choices=tuple(DEPTHS), default=DEFAULT_DEPTH),
+           "stateful sequences)", kind="choice", choices=tuple(DEPTHS), default=DEFAULT_DEPTH, commands=("run",)),
     Option("max_examples", ("--max-examples",), "property-test examples per operation (default: by --depth)",
-           kind="int", metavar="N"),
+           kind="int", metavar="N", commands=("run",)),
     Option("strict", ("--strict",), "SHOULD failures fail the run too", kind="bool", default=False, pytest_own=True),
     Option("include_heavy", ("--include-heavy",), "run the cap scenarios (100+ creates, 20,000-customer bodies) "
-           "on a non-loopback target", kind="bool", default=False),
+           "on a non-loopback target", kind="bool", default=False, commands=("run",)),
     Option("insecure", ("--insecure",), "do not verify TLS certificates (said in the report)", kind="bool", default=False),
     Option("max_requests", ("--max-requests",), "send at most N requests; what is left is NOT TESTED "
            "(cleanup stays within N)", kind="int", metavar="N"),
     Option("max_time", ("--max-time",), f"stop testing after SECONDS; what is left is NOT TESTED "
            f"(default: {DEFAULT_MAX_TIME_S})", kind="int", default=DEFAULT_MAX_TIME_S, metavar="SECONDS"),
     Option("profile", ("--profile",), "sandbox: every light MUST requirement within 100 requests "
-           "(the vendor sandbox's hourly limit)", kind="choice", choices=tuple(PROFILES)),
+           "(the vendor sandbox's hourly limit)", kind="choice", choices=tuple(PROFILES), commands=("run",)),
     Option("keyword", ("-k",), "only tests matching the pytest -k expression", metavar="EXPR", pytest_own=True),
     Option("markexpr", ("-m",), "only tests matching the pytest -m expression", metavar="MARKEXPR", pytest_own=True),
     Option("fault", ("--fault",), "embedded mock only: switch on a named fault (repeatable; "
-           "`conformance mock --list-faults`)", kind="list", metavar="NAME"),
+           "`conformance mock --list-faults`)", kind="list", metavar="NAME", commands=("run",)),
     Option("variant", ("--variant",), "embedded mock only: answer in a named legal variant of the contract "
-           "(repeatable; `conformance mock --list-variants`)", kind="list", metavar="NAME"),
+           "(repeatable; `conformance mock --list-variants`)", kind="list", metavar="NAME", commands=("run",)),
     Option("workers", ("-n",), "run on N processes (pytest-xdist); the caps still run alone", kind="int",
-           metavar="N", pytest_own=True),
+           metavar="N", pytest_own=True, commands=("run",)),
+    Option("client", ("--client",), "the client under test: voucherify (the vendor's Python SDK, installed), "
+           "voucherify-js (@voucherify/sdk in Node), reference (ours)", kind="choice", choices=CLIENTS,
+           default="voucherify", commands=("sdk",)),
+    Option("client_fault", ("--client-fault",), "--client reference only: switch on a named client fault (repeatable; "
+           "`conformance sdk --list-client-faults`)", kind="list", metavar="NAME", commands=("sdk",)),
+    Option("sdk_examples", ("--sdk-examples",), f"generated values per model-gate hunt (default: {DEFAULT_SDK_EXAMPLES})",
+           kind="int", default=DEFAULT_SDK_EXAMPLES, metavar="N", commands=("sdk",)),
     Option("quiet", ("-q", "--quiet"), "less progress output", kind="bool", default=False, pytest_own=True),
 )
 BY_NAME = {option.name: option for option in OPTIONS}
@@ -151,14 +161,18 @@ def _display(value: Any) -> str:
     return str(value)
 
 
-def resolve(given: dict[str, Any], *, environ: dict[str, str] | None = None, cwd: Path | None = None) -> Settings:
-    """Settings from the command line's values (`given`: None or absent = not given), then the
-    environment, then the configuration file, then the defaults; checked."""
+def resolve(given: dict[str, Any], *, environ: dict[str, str] | None = None, cwd: Path | None = None,
+            command: str = "run") -> Settings:
+    """Settings of `command` from the command line's values (`given`: None or absent = not given),
+    then the environment, then the configuration file, then the defaults; checked."""
     environ = os.environ if environ is None else environ
     config_path, from_file = read_config_file(cwd or Path.cwd())
     values: dict[str, Any] = {}
     sources: dict[str, str] = {}
     for option in OPTIONS:
+        if command not in option.commands:
+            values[option.name] = [] if option.kind == "list" else option.default
+            continue
         value, source = given.get(option.name), "command line"
         if _unset(value) and option.env_name and environ.get(option.env_name):
             value, source = _from_text(option, environ[option.env_name], option.env_name), "environment"
@@ -173,7 +187,25 @@ def resolve(given: dict[str, Any], *, environ: dict[str, str] | None = None, cwd
         sources[option.name] = source
     settings = Settings(values, sources, str(config_path) if config_path else None)
     validate(settings)
+    if command == "sdk":
+        check_client(settings.client)
     return settings
+
+
+def check_client(name: str) -> None:
+    """The client under test can be had here, or a one-line UsageError saying how to get it."""
+    if name == "voucherify":
+        import importlib.util
+
+        if importlib.util.find_spec("voucherify") is None:
+            raise UsageError("--client voucherify needs the vendor's SDK: pip install 'segments-conformance[sdk]'")
+    elif name == "voucherify-js":
+        from conformance.sdk.clients.vendor_js import JsUnavailable, ensure_installed
+
+        try:
+            ensure_installed()
+        except JsUnavailable as error:
+            raise UsageError(f"--client voucherify-js: {error}") from None
 
 
 def _unset(value: Any) -> bool:
@@ -267,6 +299,17 @@ def validate(settings: Settings) -> None:
         path = Path(values["spec"])
         if not path.is_file():
             raise UsageError(f"--spec {values['spec']}: no such file")
+    for name in ("sdk_examples",):
+        if values.get(name) is not None and values[name] < 1:
+            raise UsageError(f"{BY_NAME[name].flags[0]} must be at least 1")
+    if values.get("client_fault"):
+        if values.get("client") != "reference":
+            raise UsageError("--client-fault applies to --client reference only")
+        from conformance.sdk.clients.reference import CLIENT_FAULTS
+
+        unknown = [name for name in values["client_fault"] if name not in CLIENT_FAULTS]
+        if unknown:
+            raise UsageError(f"unknown client fault {unknown[0]!r}; see `conformance sdk --list-client-faults`")
 
 
 def _known(name: str) -> set[str]:

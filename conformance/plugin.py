@@ -108,7 +108,11 @@ class ConformanceRun:
         self.settings = settings
         self.suite = suite
         self.suite_directory = self.SUITE_DIRECTORIES[suite]
-        self.catalogue = load_catalogue()
+        # What the run is judged on (the summary's requirements), and what its Verifiers know: the
+        # SDK gate judges a client, while the generic checks still judge every answer of the target.
+        self.judged = load_catalogue() if suite == "api" else load_catalogue("conformance.sdk", "requirements.yaml")
+        self.catalogue = {**load_catalogue(), **self.judged}
+        self.client: dict[str, Any] | None = None  # the SDK gate's client under test, described by itself
         try:
             self.contract = Contract.load(settings.spec)
         except ContractError as error:
@@ -310,7 +314,7 @@ class ConformanceRun:
             for requirement_id in record.requirements:
                 declared.setdefault(requirement_id, []).append(record)
         scope = {}
-        for requirement in self.catalogue.values():
+        for requirement in self.judged.values():
             if not requirement.applies_to(documented):
                 missing = next(op for op in requirement.operations if op not in documented)
                 scope[requirement.id] = f"out of scope: the document does not have the operation {missing}"
@@ -332,7 +336,8 @@ class ConformanceRun:
         if reporter is not None:
             if reporter._tw.width_of_current_line:  # after -q's dots: the heading gets a line of its own
                 reporter.write("\n")
-            reporter.write_line(f"── {_area_label(area)}", cyan=True, bold=True)
+            reporter.write_line(f"── {_area_label(Path(__file__).parent / self.suite_directory / Path(area).name)}",
+                                cyan=True, bold=True)
 
     def pytest_runtest_setup(self, item: pytest.Item) -> None:
         interrupts.checkpoint()
@@ -340,13 +345,17 @@ class ConformanceRun:
         if target is None:
             return
         transport = target.transport
-        if transport.unavailable:
-            pytest.skip(f"not tested: the target became unavailable: {transport.unavailable}")
         budget = transport.budget
-        if budget.limit is not None and budget.sent + len(target.ledger) + 2 > budget.limit:
-            pytest.skip(f"not tested: the request budget of {budget.limit} is spent")
-        if transport.stop_at is not None and time.monotonic() >= transport.stop_at:
-            pytest.skip(f"not tested: the run's time limit of {self.settings.max_time} s is reached")
+        reason = None
+        if transport.unavailable:
+            reason = f"not tested: the target became unavailable: {transport.unavailable}"
+        elif budget.limit is not None and budget.sent + len(target.ledger) + 2 > budget.limit:
+            reason = f"not tested: the request budget of {budget.limit} is spent"
+        elif transport.stop_at is not None and time.monotonic() >= transport.stop_at:
+            reason = f"not tested: the run's time limit of {self.settings.max_time} s is reached"
+        if reason:
+            self.recorder.causes.append(reason)  # a test left out for it: the run did not cover its scope
+            pytest.skip(reason)
 
     @pytest.hookimpl(wrapper=True, tryfirst=True)  # outermost: other wrappers see pytest's own report
     def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo):
@@ -372,6 +381,7 @@ class ConformanceRun:
         failure = verifier.failure_at_end() if verifier is not None else None
         if isinstance(error, OutOfBudget):
             report.outcome, report.longrepr = "skipped", (str(item.path), item.location[1] or 0, f"Skipped: not tested: {error}")
+            self.recorder.causes.append(f"not tested: {error}")
         elif isinstance(error, PreconditionNotMet):
             message = f"not tested: precondition not met: {error}"
             report.outcome, report.longrepr = "skipped", (str(item.path), item.location[1] or 0, f"Skipped: {message}")
@@ -484,9 +494,13 @@ class ConformanceRun:
 
         if interrupts.requested():
             self.recorder.causes.insert(0, f"interrupted by {interrupts.signal_name()}")
+        for requirement_id in sorted(set(self.recorder.violations) - set(self.judged)):
+            if self.recorder.violations[requirement_id] and self.catalogue[requirement_id].level.value == "MUST":
+                # the SDK gate: the target broke the contract, so what the client did with it cannot be judged
+                self.recorder.causes.append(f"the target broke {requirement_id}: the client could not be judged on it")
         summary, self.decision = build_summary(
             recorder=self.recorder,
-            catalogue=self.catalogue,
+            catalogue=self.judged,
             scope=self.scope,
             scope_note=self._scope_note(),
             document={**self.contract.identity(), "content": self.contract.vendor},
@@ -503,7 +517,7 @@ class ConformanceRun:
                 "duration_s": round(time.monotonic() - self.started, 3),
                 "strict": bool(self.settings.strict),
                 "depth": self.settings.depth,
-                "max_examples": self.settings.examples,
+                "max_examples": self.settings.examples if self.suite == "api" else self.settings.sdk_examples,
                 "selection": {"k": self.settings.keyword, "m": self.settings.effective_markexpr},
                 "profile": self.settings.profile,
                 "run_tag": self.run_tag,
@@ -515,6 +529,7 @@ class ConformanceRun:
             },
             options=self.settings.shown(),
             command=self.suite,
+            client=self.client,
         )
         self.summary = self.masker.value(summary)  # the last lock: no credential in any report
         write_summary(self.summary, self.report_dir / "summary.json")
@@ -580,17 +595,16 @@ def _mock_extras(settings: options.Settings, contract: Contract) -> dict[str, An
     return {name: value for name, value in extras.items() if name in accepted and value}
 
 
-def _area_label(path: str) -> str:
+def _area_label(path: Path) -> str:
     """The part of the suite a test file is: its docstring's words before the first colon."""
     import ast
 
     try:
-        suite_dir = Path(__file__).parent / "suite"
-        doc = ast.get_docstring(ast.parse((suite_dir / Path(path).name).read_text(encoding="utf-8"))) or ""
+        doc = ast.get_docstring(ast.parse(path.read_text(encoding="utf-8"))) or ""
     except (OSError, SyntaxError):
         doc = ""
-    label = doc.split(":", 1)[0].split(".", 1)[0].strip() if doc else Path(path).stem
-    return label or Path(path).stem
+    label = doc.split(":", 1)[0].split(".", 1)[0].strip() if doc else path.stem
+    return label or path.stem
 
 
 def requirement_ids(item: pytest.Item) -> list[str]:

@@ -43,6 +43,8 @@ class FindingRecord:
     message: str
     test: str
     exchange: Exchange | None = None
+    example: str | None = None  # the minimal input that shows it (the SDK gate's hunts)
+    cause: str | None = None  # what the finding is about, to tell distinct findings apart
 
 
 @dataclass
@@ -77,8 +79,10 @@ class Verifier:
         self.pending: FindingRecord | None = None  # a MUST violation of the generic checks, raised at the end
         self.precondition: str | None = None
 
-    def check(self, requirement_id: str, condition: bool, message: str, exchange: Exchange | None = None) -> bool:
+    def check(self, requirement_id: str, condition: bool, message: str, exchange: Exchange | None = None, *,
+              example: str | None = None, cause: str | None = None) -> bool:
         record = self._record(requirement_id, bool(condition), message, exchange)
+        record.example, record.cause = example, cause
         if record.status is Status.FAIL and self._catalogue[requirement_id].level is Level.MUST:
             raise ContractViolation(self.describe(record))
         return bool(condition)
@@ -176,13 +180,16 @@ class Recorder:
                 self.violations[record.requirement] += 1
             kept = self.kept[record.requirement]
             if len(kept) < EVIDENCE_KEPT:
-                kept.append({
+                entry = {
                     "requirement": record.requirement,
                     "severity": record.status.value,
                     "message": self.masker.text(record.message),
                     "test": record.test,
                     "sequence": record.exchange.sequence if record.exchange is not None else None,
-                })
+                }
+                if record.example is not None:
+                    entry.update(example=self.masker.text(record.example), cause=record.cause)
+                kept.append(entry)
 
     # --- results --------------------------------------------------------------------------------------
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from conformance import interrupts, options
 from conformance.exits import EXIT_INTERNAL
 
-SUITES = {"api": Path(__file__).parent / "suite"}
+SUITES = {"api": Path(__file__).parent / "suite", "sdk": Path(__file__).parent / "sdk" / "suite"}
 
 
 def register(subparsers, epilog: str) -> None:
@@ -30,19 +30,54 @@ def register(subparsers, epilog: str) -> None:
         ),
         epilog=epilog,
     )
-    add_options(parser)
+    add_options(parser, "run")
     parser.set_defaults(handler=run)
 
 
-def add_options(parser: argparse.ArgumentParser, exclude: tuple[str, ...] = ()) -> None:
+def register_sdk(subparsers, epilog: str) -> None:
+    parser = subparsers.add_parser(
+        "sdk",
+        help="the SDK release gate: judge a client of the contract (default: the vendor's Python SDK)",
+        description=(
+            "Drive a client of the Segments contract (an SDK) through the scenarios, through a loopback relay\n"
+            "to the embedded mock or --base-url, and feed its models every answer the contract allows.\n"
+            "Same verdicts, reports and exit codes as `conformance run`; the findings name SDK-* requirements\n"
+            "(conformance/sdk/requirements.yaml), each with a minimal example."
+        ),
+        epilog=epilog,
+    )
+    add_options(parser, "sdk")
+    parser.add_argument("--list-client-faults", action="store_true", help="list the reference client's named faults and exit")
+    parser.set_defaults(handler=run_sdk)
+
+
+def add_options(parser: argparse.ArgumentParser, command: str) -> None:
     for option in options.OPTIONS:
-        if option.name not in exclude:
-            parser.add_argument(*option.flags, **options.argparse_kwargs(option))
+        if command in option.commands:
+            kwargs = options.argparse_kwargs(option)
+            if option.name == "report_dir" and command == "sdk":
+                kwargs["help"] = "where the reports go (default: reports/sdk)"
+            parser.add_argument(*option.flags, **kwargs)
 
 
-def run(args: argparse.Namespace, suite: str = "api") -> int:
-    settings = options.resolve(vars(args))
-    return run_suite(settings, suite)
+def run(args: argparse.Namespace) -> int:
+    return run_suite(options.resolve(vars(args), command="run"), "api")
+
+
+def run_sdk(args: argparse.Namespace) -> int:
+    if args.list_client_faults:
+        from conformance.sdk.clients.reference import CLIENT_FAULTS
+
+        width = max(len(name) for name in CLIENT_FAULTS)
+        for fault in CLIENT_FAULTS.values():
+            print(f"{fault.name:<{width}}  {fault.requirement:<28}  {fault.description}")
+        return 0
+    given = vars(args)
+    given["report_dir"] = given.get("report_dir") or None
+    settings = options.resolve(given, command="sdk")
+    if settings.sources["report_dir"] == "default":
+        settings.values["report_dir"] = str(Path(settings.report_dir) / "sdk")
+    return run_suite(settings, "sdk")
 
 
 def run_suite(settings: options.Settings, suite: str = "api", *, nodeids: list[str] | None = None,

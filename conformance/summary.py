@@ -32,6 +32,7 @@ def build_summary(
     run: dict[str, Any],
     options: list[dict[str, str]],
     command: str,
+    client: dict[str, Any] | None = None,
 ) -> tuple[dict[str, Any], Decision]:
     outcomes = recorder.outcomes(catalogue, scope)
     decision = decide([outcome for outcome, _ in outcomes], causes=recorder.causes, scope_note=scope_note)
@@ -69,6 +70,7 @@ def build_summary(
         "schema_version": SUMMARY_SCHEMA_VERSION,
         "tool": {"name": "segments-conformance", "version": __version__},
         "command": command,
+        **({"client": client} if client is not None else {}),
         "document": document,
         "target": target,
         "run": {**run, "requests_sent": recorder.requests_sent, "causes": list(decision.causes)},
@@ -88,7 +90,31 @@ def build_summary(
             for operation, statuses in sorted(recorder.statuses.items())
         ],
     }
+    distinct = distinct_findings(recorder, catalogue)
+    if distinct:
+        summary["distinct_findings"] = distinct
     return summary, decision
+
+
+def distinct_findings(recorder: Recorder, catalogue: dict[str, Requirement]) -> list[dict[str, Any]]:
+    """Findings that carry a minimal example (the SDK gate's hunts), one per distinct cause, with the
+    smallest example seen for it and every test it was seen in."""
+    distinct: dict[tuple[str, str], dict[str, Any]] = {}
+    for requirement_id, entries in recorder.kept.items():
+        for entry in entries:
+            if not entry.get("example") or requirement_id not in catalogue:
+                continue
+            key = (requirement_id, entry.get("cause") or entry["message"])
+            known = distinct.get(key)
+            if known is None:
+                distinct[key] = {"requirement": requirement_id, "severity": entry["severity"], "cause": key[1],
+                                 "message": entry["message"], "example": entry["example"], "seen_in": [entry["test"]]}
+            else:
+                known["seen_in"].append(entry["test"])
+                if len(entry["example"]) < len(known["example"]):
+                    known["example"], known["message"] = entry["example"], entry["message"]
+    order = list(catalogue)
+    return sorted(distinct.values(), key=lambda item: (order.index(item["requirement"]), len(item["example"])))
 
 
 def _with_sequence(entry: dict[str, Any], recorder: Recorder) -> dict[str, Any]:

@@ -18,6 +18,10 @@ def banner(summary: dict[str, Any], report_dir: Path) -> list[tuple[str, str | N
     lines.append((f" verdict: {verdict} (exit {summary['exit_code']}) — {scope}", COLOURS.get(verdict)))
     target = summary["target"]
     lines.append((f" target:   {target['base_url']}" + (" (embedded mock)" if target["embedded_mock"] else ""), None))
+    client = summary.get("client")
+    if client:
+        faults = f" with faults {', '.join(client['faults'])}" if client.get("faults") else ""
+        lines.append((f" client:   {client['name']} {client['version']}{faults}", None))
     document = summary["document"]
     lines.append((f" document: {document['source']} (sha256 {document['sha256'][:12]}, {document['info_version']})", None))
     lines.append((" requirements: " + "  ".join(f"{key.lower().replace('_', ' ')} {counts.get(key, 0)}"
@@ -28,7 +32,11 @@ def banner(summary: dict[str, Any], report_dir: Path) -> list[tuple[str, str | N
                           COLOURS[requirement["status"]]))
     for cause in run.get("causes", [])[:6]:
         lines.append((f"   incomplete: {cause[:120]}", "yellow"))
-    lines.append((f" duration: {run['duration_s']:.1f} s   seed: {run['seed']}   requests: {run['requests_sent']}   depth: {run['depth']}", None))
+    effort = f"depth: {run['depth']}" if summary["command"] == "api" else f"examples per hunt: {run['max_examples']}"
+    lines.append((f" duration: {run['duration_s']:.1f} s   seed: {run['seed']}   requests: {run['requests_sent']}   {effort}", None))
+    for finding in summary.get("distinct_findings", [])[:12]:
+        lines.append((f"   {finding['severity']:<4} {finding['requirement']}: {finding['cause'][:70]} — minimal example: "
+                       f"{finding['example'][:160]}", COLOURS.get(finding["severity"])))
     lines.append((f" reports:  {report_dir}/ (junit.xml summary.json report.html run.har ledger.json)", None))
     if run.get("left_behind"):
         lines.append((f" NOT CLEANED UP: {', '.join(run['left_behind'])} (conformance cleanup --ledger {report_dir}/ledger.json)", "red"))

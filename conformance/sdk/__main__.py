@@ -1,5 +1,7 @@
+"""`python -m conformance.sdk ...` is `conformance sdk ...`."""
+
 import sys
 
-from conformance.sdk.gate import run
+from conformance.cli import main
 
-sys.exit(run())
+sys.exit(main(["sdk", *sys.argv[1:]]))

@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 
 from conformance.recording import ContractViolation
 from conformance.sdk.judge import NOT_APPLICABLE, Problem
-from conformance.target import Exchange
+from conformance.exchange import Exchange
 
 EXAMPLE_LIMIT = 1500  # characters of a minimal example kept in a finding
 
@@ -37,24 +37,11 @@ def describe_example(value: Any) -> str:
     return text if len(text) <= EXAMPLE_LIMIT else text[:EXAMPLE_LIMIT] + f"… [{len(text) - EXAMPLE_LIMIT} more characters]"
 
 
-@dataclass(frozen=True)
-class HuntFinding:
-    """A requirement a hunt found broken, with the minimal example (JSON text)."""
-
-    requirement: str
-    label: str
-    message: str
-    example: str
-    test: str = ""
-    cause: str = ""
-
-
 @dataclass
 class Hunts:
     verify: Any
     seed: int
     max_examples: int
-    findings: list[HuntFinding] | None = None  # the session's, when the gate keeps them
     test: str = ""
     violations: list[str] = field(default_factory=list)
     results: dict[str, str] = field(default_factory=dict)  # label -> "pass" / "fail" / "not applicable"
@@ -105,10 +92,8 @@ class Hunts:
             example = describe_example(value)
             message = f"{problem.message}{where}; minimal example: {example}"
             self.results[f"{requirement_id}{where}"] = "fail"
-            if self.findings is not None:
-                self.findings.append(HuntFinding(requirement_id, label, problem.message, example, self.test, problem.key))
             try:
-                self.verify.check(requirement_id, False, message, exchange)
+                self.verify.check(requirement_id, False, message, exchange, example=example, cause=problem.key)
             except ContractViolation as violation:
                 self.violations.append(str(violation))
             return False

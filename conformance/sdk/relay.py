@@ -2,7 +2,7 @@
 
 A client is configured with the relay's loopback URL and with credentials of the relay's own,
 never the target's. The relay forwards each request the client sends through the run's Target
-(`Target.send_prepared`, over its counted session), so the request budget, the 429 back-off,
+(over the Target's gated session), so the request budget, the 429 back-off,
 the ledger of created ids, the generic checks and secret masking all apply as for the suite's own
 requests, and it hands the client the target's answer unchanged (status, Content-Type and every
 byte of the body).
@@ -10,7 +10,7 @@ byte of the body).
 On the way it
 - swaps the relay's credentials for the target's (a header that does not carry the relay's value,
   such as a deliberately wrong token, is forwarded as the client sent it, so a 401 stays a 401);
-- forwards only the three documented operations; anything else is refused here with 403;
+- forwards only the operations the run's document documents; anything else is refused here with 403;
 - reads and deletes only segments this run created: any other id gets a suffix no real id has
   (as the suite's property tests do), so it can only miss;
 - records each exchange (what the client sent, what came back) for the scenarios to judge.
@@ -29,7 +29,8 @@ from urllib.parse import unquote, urlsplit
 
 from conformance.contract import CREATE_PATH, SEGMENT_PATH
 from conformance.sdk.loopback import HOP_BY_HOP, Incoming, LoopbackServer, Outgoing
-from conformance.target import Credentials, Exchange, Target
+from conformance.exchange import Exchange
+from conformance.target import Credentials, Target, segment_path
 
 NOT_OURS = "~not-ours"
 _FORWARDED_RESPONSE_HEADERS_DROPPED = HOP_BY_HOP | {"content-encoding"}  # requests has decoded the body
@@ -90,18 +91,17 @@ class Relay:
     # --- forwarding ----------------------------------------------------------------------------------
 
     def _route(self, method: str, path: str) -> tuple[str, str] | None:
-        """(path template, path to forward) for a documented operation, else None."""
-        if path == CREATE_PATH and method == "POST":
-            return CREATE_PATH, path
-        prefix = CREATE_PATH + "/"
-        if path.startswith(prefix) and "/" not in path[len(prefix):] and method in ("GET", "DELETE"):
-            segment_id = unquote(path[len(prefix):])
+        """(path template, path to forward) for an operation the run's document documents, else None."""
+        contract = self.target.contract
+        template = contract.path_template(path)
+        if template is None or contract.operation(method, template) is None:
+            return None
+        if template == SEGMENT_PATH:
+            segment_id = unquote(path[len(CREATE_PATH) + 1:])
             if segment_id and segment_id not in self.target.ledger:
                 segment_id += NOT_OURS
-            from requests.utils import quote
-
-            return SEGMENT_PATH, prefix + quote(segment_id, safe="")
-        return None
+            return template, segment_path(segment_id)
+        return template, path
 
     def _headers(self, sent: dict[str, str]) -> tuple[dict[str, str], dict[str, bool]]:
         forwarded: dict[str, str] = {}
@@ -132,7 +132,8 @@ class Relay:
                    "headers": headers, "data": incoming.body or None}
         try:
             with self._forward_lock:
-                exchange, response = self.target.send_prepared(template, request)
+                response = self.target.session.request(**request)
+                exchange = response.exchange
         except Exception as error:  # noqa: BLE001 - budget, unavailable target, transport: the test re-raises it
             self._pending = self._pending or error
             return self._local(incoming, credentials_ok, 503, "relay_unavailable", f"the target could not be reached: {type(error).__name__}")

@@ -28,7 +28,7 @@ def answer_server():
 
 @pytest.fixture
 def run_gate(tmp_path: Path):
-    """run_gate(*args) -> (completed process, sdk-summary.json as data)."""
+    """run_gate(*args) -> (completed process, summary.json as data)."""
 
     def run(*args: str, examples: int = 5, seed: int = 7):
         report_dir = tmp_path / f"reports-{len(list(tmp_path.iterdir()))}"
@@ -37,7 +37,7 @@ def run_gate(tmp_path: Path):
              "--sdk-examples", str(examples), *args],
             capture_output=True, text=True, timeout=300,
         )
-        summary_path = report_dir / "sdk-summary.json"
+        summary_path = report_dir / "summary.json"
         assert summary_path.exists(), completed.stdout[-3000:] + completed.stderr[-3000:]
         return completed, json.loads(summary_path.read_text(encoding="utf-8"))
 

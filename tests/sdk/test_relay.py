@@ -6,14 +6,22 @@ import json
 import pytest
 import requests
 
+from conformance.contract import Contract
 from conformance.ledger import Ledger
+from conformance.masking import Masker
 from conformance.sdk.relay import NOT_OURS, Relay
-from conformance.target import BudgetExhausted, Credentials, Target
+from conformance.target import Credentials, Target
+from conformance.transport import BudgetExhausted, Transport
+
+
+def make_target(server, max_requests=None):
+    transport = Transport(server.url, Contract.bundled(), ledger=Ledger(None), max_requests=max_requests)
+    return Target(transport, Credentials(server.app_id, server.app_token))
 
 
 @pytest.fixture
 def target(mock_server):
-    running = Target(mock_server.url, Credentials(mock_server.app_id, mock_server.app_token), ledger=Ledger(None))
+    running = make_target(mock_server)
     yield running
     running.cleanup()
     running.close()
@@ -40,7 +48,8 @@ def test_relay_forwards_through_the_target_with_its_credentials(relay, target, m
     entry = relay.exchanges[-1]
     assert entry.sent.body == body and entry.credentials_ok == {"X-App-Id": True, "X-App-Token": True}
     assert entry.response_body == created.content  # unchanged, byte for byte
-    assert relay.credentials.app_token not in str(entry.exchange.evidence()) and mock_server.app_token not in str(entry.exchange.evidence())
+    evidence = str(entry.exchange.evidence(Masker([mock_server.app_id, mock_server.app_token])))
+    assert relay.credentials.app_token not in evidence and mock_server.app_token not in evidence
     got = requests.get(f"{relay.url}/v1/segments/{segment_id}", headers=_headers(relay))
     assert got.status_code == 200 and got.json()["id"] == segment_id
     assert requests.delete(f"{relay.url}/v1/segments/{segment_id}", headers=_headers(relay)).status_code == 204
@@ -67,7 +76,7 @@ def test_only_the_contract_operations_are_forwarded(relay, target):
 
 
 def test_a_spent_budget_reaches_the_test(mock_server):
-    target = Target(mock_server.url, Credentials(mock_server.app_id, mock_server.app_token), max_requests=1)
+    target = make_target(mock_server, max_requests=1)
     with Relay(target) as relay:
         first = requests.get(relay.url + "/v1/segments/seg_x", headers=_headers(relay))
         assert first.status_code == 404

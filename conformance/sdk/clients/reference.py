@@ -48,8 +48,8 @@ CLIENT_FAULTS: dict[str, ClientFault] = {
                     'created_at written with "Z" is serialized with "+00:00" instead (the same instant)'),
         ClientFault("drops-unknown-fields", "SDK-ROUNDTRIP-UNKNOWN-FIELDS",
                     "members of a Segment that the contract does not declare are dropped"),
-        ClientFault("null-updated-at", "SDK-ROUNDTRIP-VALID",
-                    'a Segment without updated_at is serialized with "updated_at": null'),
+        ClientFault("null-sync-status", "SDK-ROUNDTRIP-VALID",
+                    'a Segment without initial_sync_status is serialized with "initial_sync_status": null'),
         ClientFault("millisecond-timestamps", "SDK-ROUNDTRIP-LOSSLESS",
                     "date-times lose every fraction digit after the milliseconds"),
         ClientFault("to-json-fails-with-updated-at", "SDK-SERIALIZER-NO-ERROR",
@@ -161,8 +161,8 @@ class Segment:
             from conformance.sdk.values import declared_segment_fields
 
             members = {key: value for key, value in members.items() if key in declared_segment_fields()}
-        if "null-updated-at" in self._faults:
-            members.setdefault("updated_at", None)
+        if "null-sync-status" in self._faults:
+            members.setdefault("initial_sync_status", None)
         for key in ("created_at", "updated_at"):
             value = members.get(key)
             if not isinstance(value, str):
