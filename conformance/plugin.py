@@ -368,7 +368,7 @@ class ConformanceRun:
             record.outcome = "skipped" if report.skipped else "error"
             record.message = _message_of(report, self.masker)
             if report.failed:
-                self.recorder.causes.append(f"{record.name}: error in {report.when}: {record.message}")
+                self.recorder.causes.append(f"{item.name}: error in {report.when}: {record.message}")
         if report.longrepr is not None and not isinstance(report.longrepr, tuple):
             report.longrepr = self.masker.text(str(report.longrepr))  # what pytest prints and JUnit keeps
         record.duration_s = round(record.duration_s + report.duration, 3)
@@ -385,7 +385,7 @@ class ConformanceRun:
         elif isinstance(error, PreconditionNotMet):
             message = f"not tested: precondition not met: {error}"
             report.outcome, report.longrepr = "skipped", (str(item.path), item.location[1] or 0, f"Skipped: {message}")
-            self.recorder.causes.append(f"{record.name}: precondition not met: {error}")
+            self.recorder.causes.append(f"{item.name}: precondition not met: {error}")
         elif failure is not None:  # a violation, whatever else went wrong after it: the violation is the cause
             report.outcome = "failed"
             report.longrepr = verifier.describe(failure)
@@ -393,11 +393,11 @@ class ConformanceRun:
         elif isinstance(error, (TargetUnavailable, OSError)) or _is_transport_error(error):
             message = f"could not test: {self.masker.text(str(error))[:300]}"
             report.outcome, report.longrepr = "failed", message
-            self.recorder.causes.append(f"{record.name}: {message}")
+            self.recorder.causes.append(f"{item.name}: {message}")
         elif isinstance(error, UndeclaredRequirement):
             self.recorder.causes.append(f"internal error in the suite: {error}")
         elif error is not None and not isinstance(error, ContractViolation):
-            self.recorder.causes.append(f"{record.name} could not judge an answer ({type(error).__name__}: "
+            self.recorder.causes.append(f"{item.name} could not judge an answer ({type(error).__name__}: "
                                         f"{self.masker.text(str(error))[:200]})")
         if report.skipped:
             record.outcome, record.message = "skipped", _message_of(report, self.masker)

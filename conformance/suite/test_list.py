@@ -90,4 +90,6 @@ def test_list_shows_created_and_not_deleted(conformance, target, verify, names):
 def test_list_refuses_a_limit_out_of_range(target, verify, limit):
     """A limit outside 1-100 answers 400 with the Error object."""
     exchange = target.send("GET", LIST_PATH, params={"limit": limit})
+    if exchange.status == 405:
+        verify.not_tested("list-segment answered 405: the operation is not served")
     verify.check("SEG-LIST-LIMIT-RANGE", exchange.status == 400, f"expected 400 for limit={limit}, answered {exchange.status}", exchange)
