@@ -29,7 +29,6 @@ from typing import Any
 import pytest
 
 from conformance.catalogue import load_catalogue
-from conformance.checks import GENERIC_REQUIREMENTS
 
 BASE_URL = "http://127.0.0.1:4010"
 INJECTION = '<script>alert("pwned")</script><img src=x onerror=alert(1)>'
@@ -328,5 +327,7 @@ def real_runs(tmp_path_factory, worker_id) -> dict[str, Path]:
     return directories
 
 
-def generic_requirements() -> frozenset[str]:
-    return GENERIC_REQUIREMENTS
+@pytest.fixture(scope="session")
+def real_run_credentials() -> tuple[str, str]:
+    """The X-App-Id and X-App-Token the failing real run used (its embedded mock accepted them)."""
+    return APP_ID, APP_TOKEN
