@@ -45,7 +45,7 @@ try:
 except ImportError:  # pragma: no cover - the report layer alone
     _GENERIC = frozenset()
 OUTCOME_ORDER = {"failed": 0, "error": 0, "skipped": 1, "not_run": 1}  # then passed: failures first
-TESTS_LISTED = 3
+TESTS_LISTED = 1  # "Verified by" names one test inline; more go behind a <details> with their count
 UNTESTED_NAMED = 5  # the causes name this many untested requirements; the banner lists all beyond it  # "Verified by" names up to this many tests inline; more go behind a <details>
 
 
@@ -101,7 +101,11 @@ def build_view(summary: dict[str, Any]) -> dict[str, Any]:
         "matrix": [r for r in requirements if r["in_scope"]],
         "out_of_scope": [r for r in requirements if not r["in_scope"]],
         "operations": _operations_view(summary),
-        "tests": sorted((t for t in tests if t["ran"]), key=lambda t: OUTCOME_ORDER.get(t["outcome"], 2)),
+        "tests": [t for t in tests if t["ran"]],
+        "failing_tests": sorted((t for t in tests if t["ran"] and t["outcome"] != "passed"),
+                                key=lambda t: OUTCOME_ORDER.get(t["outcome"], 2)),
+        "passed_tests": [t for t in tests if t["ran"] and t["outcome"] == "passed"],
+        "test_counts": _test_counts(tests),
         "deselected": [t for t in tests if not t["ran"]],
         "observations": observations,
         "requirement_ids": [requirement["id"] for requirement in summary["requirements"]],
@@ -394,6 +398,14 @@ def _test_view(test: dict[str, Any], index: int) -> dict[str, Any]:
         "duration": _duration(test["duration_s"]),
         "requests": test.get("requests"),
     }
+
+
+def _test_counts(tests: list[dict[str, Any]]) -> str:
+    """"72 tests: 2 failed, 1 skipped, 69 passed", failures first."""
+    ran = [test["outcome"] for test in tests if test["ran"]]
+    order = ("failed", "error", "skipped", "not_run", "passed")
+    parts = [f"{ran.count(outcome)} {outcome.replace('_', ' ')}" for outcome in order if ran.count(outcome)]
+    return f"{len(ran)} test{'s' if len(ran) != 1 else ''}" + (f": {', '.join(parts)}" if parts else "")
 
 
 def _duration(seconds: float) -> str:

@@ -236,7 +236,7 @@ def test_generic_requirements_and_many_tests_stay_compact(summary, page):
     assert len(page.find("a", within=details)) == 36
     assert [a for a in page.find("a", within=many) if details not in a.parents] == []
     generic = page.by_id("req-SEG-NO-5XX")
-    assert "Every answer the run received (a generic check); 1 test target it" in generic.text
+    assert "Every answer (a generic check), and 1 test aimed at it" in generic.text
     few = page.by_id("req-SEG-GET-404")
     assert len(page.find("a", within=few)) <= TESTS_LISTED and page.find("details", "tests-list", within=few) == []
 
@@ -303,11 +303,17 @@ def test_test_titles_are_whole(summary, page):
         assert " ".join(test["name"].replace("`", "").split()) in row.text
 
 
-def test_failed_tests_are_listed_first(page):
+def test_failed_tests_come_first_and_passed_ones_fold_away(summary, page):
     rows = page.find("tr", within=page.by_id("tests-table"))[1:]
     outcomes = [next(td for td in page.find("td", within=row) if any(c.startswith("outcome-") for c in td.classes)).text
                 for row in rows]
-    assert outcomes[:2] == ["failed", "failed"] and outcomes[-1] == "passed"
+    assert outcomes == ["failed", "failed", "skipped"]
+    (folded,) = page.find("details", "passed-tests")
+    passed = [t for t in summary["tests"] if t["outcome"] == "passed"]
+    assert folded.text.startswith(f"{len(passed)} tests passed")
+    assert len(page.find("tr", within=page.by_id("passed-tests-table"))) == len(passed) + 1
+    assert page.by_id("tests").text.startswith(f"Tests {len(passed) + 3} tests: 2 failed, 1 skipped, {len(passed)} passed; "
+                                               "6 not selected (listed at the end).")
 
 
 # --- operations: counts that agree with the header, colours that do not judge ---------------------
