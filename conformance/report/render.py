@@ -327,8 +327,16 @@ def _message(head: str, headers: dict[str, str], body: str | None) -> str:
     """An exchange half laid out like HTTP on the wire: start line, headers, blank line, body."""
     lines = [head] + [f"{name}: {value}" for name, value in mask_headers(headers).items()]
     if body:
-        lines += ["", _pretty(mask_text(body))]
+        lines += ["", _visible(_pretty(mask_text(body)))]
     return "\n".join(lines)
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _visible(text: str) -> str:
+    """Control characters (a NUL a fuzzer sent, say) as \\xHH, so that the reader sees them."""
+    return _CONTROL.sub(lambda match: f"\\x{ord(match.group(0)):02x}", text)
 
 
 def _pretty(body: str) -> str:

@@ -28,6 +28,7 @@ SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie"})  
 # Sent by the HTTP client on its own; curl sends its own equivalents (Content-Length from the body).
 CLIENT_HEADERS = frozenset({"user-agent", "accept-encoding", "connection", "content-length", "host"})
 TRUNCATED = re.compile(r"… \[\d+ more characters\]$")
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # what a terminal or an argument would lose
 DEFAULT_DEPTH = "quick"
 
 # Options of `conformance run` that do not belong in a command rerunning one test: where the reports
@@ -122,7 +123,11 @@ def curl_script(summary: Mapping[str, Any], finding: Mapping[str, Any]) -> str |
         if request["body"] is not None:
             if "content-type" not in names:
                 arguments += ["-H", "'Content-Type:'"]  # curl would declare a form
-            arguments += ["--data-raw", _word(TRUNCATED.sub("", request["body"]), captured)]
+            body = TRUNCATED.sub("", request["body"])
+            if CONTROL.search(body):  # a NUL cannot travel in an argument: printf writes the bytes
+                arguments += ["--data-binary", "@<(printf '%b' " + _word(_printf_escaped(body), captured) + ")"]
+            else:
+                arguments += ["--data-raw", _word(body, captured)]
         lines.append(f"send {_word(raw_label, captured)} {response['status']} " + " ".join(arguments))
         new_id = _created_id(request, response)
         if new_id is not None and new_id not in captured:
@@ -208,6 +213,12 @@ def _word(text: str, captured: Mapping[str, str]) -> str:
     if position < len(text) or not out:
         out.append(shlex.quote(text[position:]))
     return "".join(out)
+
+
+def _printf_escaped(text: str) -> str:
+    """`text` for printf's %b: backslashes doubled, control characters as \\xHH."""
+    text = text.replace("\\", "\\\\")
+    return CONTROL.sub(lambda match: f"\\x{ord(match.group(0)):02x}", text)
 
 
 def _substitute_plain(text: str, captured: Mapping[str, str]) -> str:

@@ -14,6 +14,7 @@ import sys
 import pytest
 
 from conformance.mock.server import MockServer
+from conformance.report.render import build_view
 from conformance.report.reproduce import curl_script, k_expression, mock_command, rerun_command
 
 BASH = shutil.which("bash")
@@ -72,6 +73,24 @@ def test_bodies_without_a_content_type_and_cut_bodies_are_sent_faithfully_or_sai
     assert "-H 'Content-Type:' --data-raw" in script  # or curl would declare a form
     assert "# The body was cut in the summary; this sends its start only" in script
     assert "more characters]" not in script
+
+
+@needs_shell
+def test_a_body_with_a_nul_a_fuzzer_sent_is_sent_byte_for_byte(summary, tmp_path):
+    finding = _finding(summary, "SEG-VALIDATION-400")
+    exchange = summary["exchanges"][str(finding["sequence"])]
+    exchange["request"]["body"] = '\x00{"a": "b\\c"}'
+    exchange["response"]["status"] = 400
+    script = curl_script(summary, finding)
+    assert """--data-binary @<(printf '%b' '\\x00{"a": "b\\\\c"}')""" in script
+    path = tmp_path / "reproduce.sh"
+    path.write_text(script, encoding="utf-8")
+    with MockServer() as mock:  # the correct mock: malformed JSON answers 400
+        out = subprocess.run([BASH, str(path)], capture_output=True, text=True, timeout=60,
+                             env={**os.environ, "BASE_URL": mock.url}).stdout
+    assert out.rstrip().endswith("The last answer now: HTTP 400 (the run got 400)")
+    html_body = next(step["request"] for step in build_view(summary)["problems"][2]["findings"][0]["steps"])
+    assert html_body.endswith(r'\x00{"a": "b\c"}')  # the NUL shown, not swallowed
 
 
 @needs_shell
