@@ -153,7 +153,7 @@ def _banner(summary: dict[str, Any], verdict: str, problems: list[dict[str, Any]
         "causes": causes,
         # All of them when the causes abbreviate the list ("... and 22 more"): the engine names five.
         "untested": untested if len(untested) > UNTESTED_NAMED else [],
-        "causes_title": "Why it is incomplete:" if verdict == "INCOMPLETE" else "Also untested:",
+        "causes_title": "Why it is incomplete:" if verdict == "INCOMPLETE" else "Besides the failures:",
         "note": note,
         "strict": run["strict"],
     }

@@ -107,7 +107,7 @@ def test_the_verdict_banner_opens_the_page_and_links_each_failed_requirement(sum
     assert warned.text.startswith("SEG-VALIDATION-400 (SHOULD): expected 400")
     assert "1 SHOULD requirement not met: a warning, not a failure (--strict would make it fail)" in header.text
     # A failing run that also left something untested says so, with the requirement linked.
-    assert "Also untested: 1 requirement(s) in scope not tested: SEG-CAP-STATIC-20000" in header.text
+    assert "Besides the failures: 1 requirement(s) in scope not tested: SEG-CAP-STATIC-20000" in header.text
     assert [a.attrs["href"] for a in page.find("a", within=page.by_id("causes"))] == ["#req-SEG-CAP-STATIC-20000"]
 
 
@@ -255,6 +255,7 @@ def test_every_requirement_has_a_row_and_out_of_scope_rows_stand_apart(summary, 
         assert " ".join(requirement["text"].replace("`", "").split()) in row.text
         if not requirement["in_scope"]:
             assert "out of scope" in row.text and requirement["reason"] in row.text
+            assert row.text.endswith("nothing: out of scope")  # not "every answer", even for a generic one
 
 
 def test_not_tested_rows_say_why(summary, page):
