@@ -31,9 +31,12 @@ def register(subparsers: argparse._SubParsersAction, epilog: str) -> None:
         "compare",
         help="compare two runs' summary.json; exit 1 on a regression",
         description=(
-            "Compare two summary.json files requirement by requirement: regressions (PASS or WARN -> FAIL), "
-            "degraded (PASS -> WARN), fixes, requirements added and removed, and a change of the contract "
-            "document. Exits 1 if there is any regression."
+            "Compare two summary.json files requirement by requirement. What differs besides the results comes "
+            "first: the contract documents (with a summary of the API changes when both summaries carry them), "
+            "the targets, the clients of SDK gate runs, the tool versions. Regressions: a requirement that held "
+            "(PASS or WARN) and now FAILs, and a MUST requirement that was tested and now is NOT_TESTED or out of "
+            "scope. Then degraded (PASS -> WARN), SHOULD requirements no longer tested, fixes, newly tested, scope "
+            "changes, requirements added and removed. Exits 1 if there is any regression, 0 otherwise."
         ),
         epilog=epilog,
     )

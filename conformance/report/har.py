@@ -16,10 +16,17 @@ from conformance import __version__
 
 
 def har_document(exchanges: dict[int, dict[str, Any]]) -> dict[str, Any]:
+    """HAR 1.2 (http://www.softwareishard.com/blog/har-12-spec/): one entry per exchange, oldest
+    first (the order the spec prefers), every field the spec requires present, so that a browser's
+    developer tools import it (Chromium's importer needs the numbers to be numbers and the dates
+    dates)."""
+    ordered = sorted(exchanges, key=lambda sequence: (exchanges[sequence]["started_at"], sequence))
     return {"log": {
         "version": "1.2",
         "creator": {"name": "segments-conformance", "version": __version__},
-        "entries": [_entry(exchanges[sequence]) for sequence in sorted(exchanges)],
+        "pages": [],
+        "entries": [_entry(exchanges[sequence]) for sequence in ordered],
+        "comment": "Every request the run sent and the answer it got, credentials masked (***).",
     }}
 
 
@@ -31,7 +38,7 @@ def write_har(recorder, path: Path) -> None:
 
 def _entry(exchange: dict[str, Any]) -> dict[str, Any]:
     request, response, full = exchange["request"], exchange["response"], exchange["full"]
-    elapsed = float(response["elapsed_ms"])
+    elapsed = float(response["elapsed_ms"] or 0.0)
     request_type = _header(request["headers"].items(), "content-type") or "application/octet-stream"
     response_headers = [(name, value) for name, value in full["response_headers"]]
     body = full["response_body"] or ""
@@ -44,7 +51,7 @@ def _entry(exchange: dict[str, Any]) -> dict[str, Any]:
             "httpVersion": "HTTP/1.1",
             "cookies": [],
             "headers": [{"name": name, "value": value} for name, value in request["headers"].items()],
-            "queryString": [{"name": name, "value": value} for name, value in parse_qsl(urlsplit(request["url"]).query)],
+            "queryString": [{"name": name, "value": value} for name, value in parse_qsl(urlsplit(request["url"]).query, keep_blank_values=True)],
             "headersSize": -1,
             "bodySize": len((full["request_body"] or "").encode("utf-8")) if full["request_body"] is not None else 0,
         },

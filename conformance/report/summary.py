@@ -1,4 +1,4 @@
-"""summary.json, version 1: read it, and refuse anything that is not one.
+"""summary.json, version 2: read it, and refuse anything that is not one.
 
 The schema (summary.schema.json, next to this module) is the contract between the pytest plugin
 that writes the file and everything here that reads it. A few facts JSON Schema cannot express
@@ -21,7 +21,7 @@ STATUSES = ("PASS", "FAIL", "WARN", "NOT_TESTED", "OBSERVED")
 
 
 class SummaryError(ValueError):
-    """The file is not a readable version-1 summary. The message is one line, naming the file."""
+    """The file is not a readable version-2 summary. The message is one line, naming the file."""
 
 
 @functools.cache
@@ -47,7 +47,7 @@ def load_summary(path: str | Path) -> dict[str, Any]:
 
 
 def validate_summary(summary: Any, origin: str = "summary") -> None:
-    """Raise SummaryError, naming `origin` and the first problem, unless `summary` is a valid v1 summary."""
+    """Raise SummaryError, naming `origin` and the first problem, unless `summary` is a valid v2 summary."""
     if isinstance(summary, dict) and summary.get("schema_version") not in (None, SCHEMA_VERSION):
         # Say what is wrong in words a user can act on, rather than "1 was expected".
         raise SummaryError(

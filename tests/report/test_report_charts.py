@@ -23,25 +23,13 @@ def test_the_status_bar_has_one_segment_per_non_zero_status_filling_the_bar():
     assert row.segments[0].label == "PASS: 28"
 
 
-def test_one_error_among_thousands_stays_visible_and_keeps_its_code():
-    chart = charts.operations_chart([{"operation": "POST /v1/segments", "statuses": {"200": 5000, "500": 1}}])
+def test_one_failure_among_hundreds_stays_visible():
+    chart = charts.status_chart({"PASS": 5000, "FAIL": 1}, ("PASS", "FAIL"), LABELS)
     (row,) = chart.rows
-    error = row.segments[-1]
-    assert (error.name, error.css_class, error.width) == ("500", "code-5xx", charts.MIN_SEGMENT_WIDTH)
+    failure = row.segments[-1]
+    assert (failure.name, failure.css_class, failure.width) == ("FAIL", "status-FAIL", charts.MIN_SEGMENT_WIDTH)
     assert sum(segment.width for segment in row.segments) == pytest.approx(charts.BAR_WIDTH)
-    assert error.label == ""  # 4px cannot hold text; the tooltip and the table carry it
-
-
-def test_operation_rows_stack_down_in_order_with_codes_sorted():
-    chart = charts.operations_chart([
-        {"operation": "POST /v1/segments", "statuses": {"400": 30, "200": 12, "401": 5}},
-        {"operation": "DELETE /v1/segments/{segmentId}", "statuses": {"204": 9}},
-    ])
-    assert [row.label for row in chart.rows] == ["POST /v1/segments", "DELETE /v1/segments/{segmentId}"]
-    assert [row.y for row in chart.rows] == [0, charts.ROW_HEIGHT]
-    assert chart.height == 2 * charts.ROW_HEIGHT
-    assert [segment.name for segment in chart.rows[0].segments] == ["200", "400", "401"]
-    assert [segment.css_class for segment in chart.rows[0].segments] == ["code-2xx", "code-4xx", "code-4xx"]
+    assert failure.label == ""  # 4px cannot hold text; the tooltip and the banner carry it
 
 
 def test_a_segment_too_narrow_for_name_and_count_keeps_the_short_label():
@@ -51,6 +39,10 @@ def test_a_segment_too_narrow_for_name_and_count_keeps_the_short_label():
     assert fail.label == "6"
 
 
-def test_an_operation_without_responses_draws_an_empty_bar():
-    (row,) = charts.operations_chart([{"operation": "GET /v1/segments/{segmentId}", "statuses": {}}]).rows
+def test_no_requirement_draws_an_empty_bar():
+    (row,) = charts.status_chart({}, STATUSES, LABELS).rows
     assert (row.total, row.segments) == (0, ())
+
+
+def test_status_codes_get_no_chart_coloured_by_their_class():
+    assert not hasattr(charts, "operations_chart")

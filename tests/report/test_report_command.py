@@ -41,6 +41,26 @@ def test_report_writes_report_html_next_to_the_summary(main, summary, write_summ
     assert "NONCONFORMANT" in report.read_text(encoding="utf-8")
 
 
+def test_report_re_renders_a_real_run_the_same(main, real_runs, tmp_path, capsys):
+    directory = real_runs["fail"]
+    assert main(["report", str(directory / "summary.json"), "--output", str(tmp_path / "again.html")]) == cli.EXIT_OK
+    assert (tmp_path / "again.html").read_text(encoding="utf-8") == (directory / "report.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("interrupted", [None, "SIGINT"])
+def test_an_incomplete_or_interrupted_summary_renders_incomplete(main, make_summary, write_summary, interrupted):
+    summary = make_summary({"SEG-DELETE-GONE": "PASS", "SEG-NO-5XX": "PASS"})  # a heavy cap stays untested
+    assert summary["verdict"] == "INCOMPLETE"
+    if interrupted:  # even a summary that claims CONFORMANT: the run did not finish
+        summary = make_summary({"SEG-DELETE-GONE": "PASS", "SEG-NO-5XX": "PASS", "SEG-CAP-STATIC-20000": "PASS"})
+        summary["run"]["interrupted"] = interrupted
+    path = write_summary(summary)
+    assert main(["report", str(path)]) == cli.EXIT_OK
+    html = (path.parent / "report.html").read_text(encoding="utf-8")
+    assert '<header class="verdict verdict-INCOMPLETE" id="verdict">' in html
+    assert "<title>INCOMPLETE" in html
+
+
 def test_report_output_goes_where_asked(main, summary, write_summary, tmp_path):
     assert main(["report", str(write_summary(summary)), "--output", str(tmp_path / "run-1.html")]) == cli.EXIT_OK
     assert (tmp_path / "run-1.html").read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
@@ -58,8 +78,9 @@ def test_report_refuses_to_overwrite_its_own_summary(main, summary, write_summar
     ("content", "expected"),
     [
         (None, "cannot read"),
-        ('{"schema_version": 1', "not JSON"),
-        ('{"schema_version": 1}', "not a version-1 summary: at the top level: 'tool' is a required property"),
+        ('{"schema_version": 2', "not JSON"),
+        ('{"schema_version": 2}', "not a version-2 summary: at the top level: 'tool' is a required property"),
+        ('{"schema_version": 1}', "schema_version 1 is not supported (this tool reads version 2)"),
     ],
 )
 def test_report_on_bad_input_exits_4_with_one_line(main, tmp_path, capsys, content, expected):
@@ -86,7 +107,21 @@ def test_compare_exits_1_on_a_regression(main, make_summary, write_summary, caps
     assert main(["compare", str(old), str(new)]) == cli.EXIT_NONCONFORMANT
     out = capsys.readouterr().out
     assert "Regressions (held before, FAIL now): 1\n  SEG-DELETE-204-EMPTY" in out
-    assert out.endswith("RESULT: 1 regression\n")
+    assert out.endswith("RESULT: 1 regression (1 held before and fail now)\n")
+
+
+def test_compare_exits_1_when_a_must_requirement_is_no_longer_tested(main, make_summary, write_summary, capsys):
+    old = write_summary(make_summary(), "old.json")
+    new = write_summary(make_summary({"SEG-GET-404": "NOT_TESTED"}), "new.json")
+    assert main(["compare", str(old), str(new)]) == cli.EXIT_NONCONFORMANT
+    assert capsys.readouterr().out.endswith("RESULT: 1 regression (1 MUST no longer tested)\n")
+
+
+def test_compare_of_real_runs_exits_1_one_way_and_0_the_other(main, real_runs, capsys):
+    passing, failing = (str(real_runs[name] / "summary.json") for name in ("pass", "fail"))
+    assert main(["compare", passing, failing]) == cli.EXIT_NONCONFORMANT
+    assert "SEG-DELETE-GONE" in capsys.readouterr().out
+    assert main(["compare", failing, passing]) == cli.EXIT_OK
 
 
 def test_compare_exits_0_when_only_things_got_better(main, make_summary, write_summary, capsys):
