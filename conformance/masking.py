@@ -23,6 +23,9 @@ MASK = "***"
 MIN_MASKED_LENGTH = 6
 SECRET_HEADERS = frozenset({"x-app-id", "x-app-token", "authorization", "proxy-authorization", "cookie", "set-cookie"})
 CHOSEN_HEADERS = frozenset({"x-app-id", "x-app-token"})  # the suite sends wrong values here on purpose
+# A credential value the suite chose to be wrong starts with this: the only value of a credential
+# header an output ever shows, so that a reproduction can send it again.
+WRONG_ON_PURPOSE = "conformance-wrong-"
 _NAMED_ENTITIES = {'"': ("quot",), "&": ("amp",), "<": ("lt",), ">": ("gt",), "'": ("apos",)}
 
 
@@ -78,11 +81,12 @@ class Masker:
         return {name: self.header_value(name, value) for name, value in pairs}
 
     def header_value(self, name: str, value: str) -> str:
-        """A credential header holding one of the run's credentials reads ***; one holding a value the
-        suite chose to be wrong (conformance-wrong-app-token) stays readable, so a reproduction can send
-        it again. Authorization and cookies are masked whatever they hold: the run never sets them."""
+        """Credential headers read ***, but for a value the suite chose to be wrong (WRONG_ON_PURPOSE),
+        which stays readable so that a reproduction sends it again."""
         lowered = name.lower()
-        if value in self._header_values or (lowered in SECRET_HEADERS and lowered not in CHOSEN_HEADERS):
+        if lowered in CHOSEN_HEADERS and value.startswith(WRONG_ON_PURPOSE) and value not in self._header_values:
+            return value
+        if lowered in SECRET_HEADERS or value in self._header_values:
             return MASK
         return self.text(value)
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from conformance import __version__
 from conformance.catalogue import Requirement
+from conformance.checks import GENERIC_REQUIREMENTS
 from conformance.recording import Recorder
 from conformance.verdict import Decision, Status, decide
 
@@ -60,6 +61,7 @@ def build_summary(
             "ambiguity": requirement.ambiguity,
             "status": outcome.status.value,
             "in_scope": outcome.in_scope,
+            "generic": outcome.id in GENERIC_REQUIREMENTS,
             "reason": outcome.reason,
             "tests": tests_by_requirement.get(outcome.id, []),
             "violations": violations,

@@ -18,6 +18,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
+from conformance.masking import WRONG_ON_PURPOSE
 from conformance.report.redact import mask_text
 
 MOCK_PORT = 4010
@@ -83,7 +84,8 @@ def curl_script(summary: Mapping[str, Any], finding: Mapping[str, Any]) -> str |
             "unless started with --app-id/--app-token)",
         ]
     lines += [
-        "# Credentials are masked in the evidence: X-App-Id and X-App-Token send $VOUCHERIFY_APP_ID and $VOUCHERIFY_APP_TOKEN.",
+        "# The run's credentials, masked in the evidence, are sent as $VOUCHERIFY_APP_ID and $VOUCHERIFY_APP_TOKEN;"
+        " a wrong value the suite sent on purpose is sent again as it was.",
         "set -euo pipefail",
         f'BASE_URL="${{BASE_URL:-{_dq(default_url)}}}"',
     ]
@@ -111,7 +113,9 @@ def curl_script(summary: Mapping[str, Any], finding: Mapping[str, Any]) -> str |
             lowered = name.lower()
             if lowered in CLIENT_HEADERS:
                 continue
-            if lowered in CREDENTIAL_VARIABLES:
+            if lowered in CREDENTIAL_VARIABLES and value.startswith(WRONG_ON_PURPOSE):  # wrong on purpose: again
+                arguments += ["-H", _word(f"{name}: {value}", captured)]
+            elif lowered in CREDENTIAL_VARIABLES:  # the run's credential (masked in the evidence)
                 arguments += ["-H", f'"{name}: ${CREDENTIAL_VARIABLES[lowered]}"']
             elif lowered in SECRET_HEADERS:
                 continue  # said in _request_notes

@@ -3,6 +3,7 @@
 import pytest
 
 from conformance.contract import CREATE_PATH
+from conformance.masking import WRONG_ON_PURPOSE
 from conformance.suite import bodies
 from conformance.suite.scenarios import create
 from conformance.target import segment_path
@@ -11,8 +12,8 @@ from conformance.target import segment_path
 CREDENTIAL_FAULTS = {
     "missing-app-id": {"X-App-Id": None},
     "missing-app-token": {"X-App-Token": None},
-    "wrong-app-id": {"X-App-Id": "conformance-wrong-app-id"},
-    "wrong-app-token": {"X-App-Token": "conformance-wrong-app-token"},
+    "wrong-app-id": {"X-App-Id": WRONG_ON_PURPOSE + "app-id"},
+    "wrong-app-token": {"X-App-Token": WRONG_ON_PURPOSE + "app-token"},
     "both-missing": {"X-App-Id": None, "X-App-Token": None},
 }
 

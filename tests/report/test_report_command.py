@@ -9,17 +9,8 @@ from conformance.report import command
 
 
 @pytest.fixture
-def main(monkeypatch):
-    """cli.main as shipped (exit codes, one-line errors), over a parser holding report and compare."""
-
-    def build_parser():
-        parser = cli._Parser(prog="conformance")
-        commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=cli._Parser)
-        commands.required = True
-        command.register(commands, epilog=cli.EXIT_CODES_HELP)
-        return parser
-
-    monkeypatch.setattr(cli, "build_parser", build_parser)
+def main():
+    """cli.main as shipped (exit codes, one-line errors)."""
     return cli.main
 
 

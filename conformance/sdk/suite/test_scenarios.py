@@ -8,6 +8,7 @@ wrong is the generic checks' business (server requirements), not the client's.
 
 import pytest
 
+from conformance.masking import WRONG_ON_PURPOSE
 from conformance.sdk import judge
 from conformance.sdk.adapter import Result
 
@@ -109,7 +110,7 @@ def test_unknown_id_404(verify, relay, client, unknown_id):
 @pytest.mark.requirement("SDK-AUTH-HEADERS", "SDK-ERROR-401")
 def test_wrong_token_401(verify, relay, client_factory, names, unknown_id):
     """With a wrong token every operation is answered 401, and the client raises for it."""
-    app_id, wrong_token = relay.credentials.app_id, "wrong-" + relay.credentials.app_token[:8]
+    app_id, wrong_token = relay.credentials.app_id, WRONG_ON_PURPOSE + "token"
     wrong = client_factory(relay.url, app_id, wrong_token)
     calls = (lambda: wrong.create(BRANCHES["static"](names("SDK wrong token")), wrong.ways[0]),
              lambda: wrong.get(unknown_id), lambda: wrong.delete(unknown_id))
