@@ -32,11 +32,20 @@ class _State:
 _state = _State()
 
 
-def install() -> None:
-    """Route SIGINT and SIGTERM to the flag (main thread only; elsewhere a no-op)."""
+def install() -> dict:
+    """Route SIGINT and SIGTERM to the flag (main thread only; elsewhere a no-op). Returns the
+    handlers it replaced, for `restore`."""
+    previous = {}
     if threading.current_thread() is threading.main_thread():
         for signum in HANDLED:
-            signal.signal(signum, _record)
+            previous[signum] = signal.signal(signum, _record)
+    return previous
+
+
+def restore(previous: dict) -> None:
+    """Put back the handlers `install` replaced (a run inside a longer-lived process)."""
+    for signum, handler in previous.items():
+        signal.signal(signum, handler)
 
 
 def _record(signum, frame) -> None:

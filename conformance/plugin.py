@@ -542,17 +542,11 @@ class ConformanceRun:
             self.recorder.causes.append(f"report.html not written: {error}")
 
     def _scope_note(self) -> str:
-        parts = []
+        """What chose the scope, in the user's words (the counts and reasons follow it)."""
         if self.settings.profile:
-            parts.append(f"within profile {self.settings.profile}")
-        elif self.settings.keyword or self.settings.markexpr:
-            parts.append("within the selection " + " ".join(
-                f"{flag} {value!r}" for flag, value in (("-k", self.settings.keyword), ("-m", self.settings.markexpr)) if value))
-        if any(reason == HEAVY_SKIP for reason in self._deselected.values()):
-            parts.append("heavy scenarios left out off loopback")
-        if any("does not have the operation" in reason for reason in self.scope.values()):
-            parts.append("operations the document lacks left out")
-        return "; ".join(parts)
+            return f"within profile {self.settings.profile}"
+        chosen = " ".join(f"{flag} {value!r}" for flag, value in (("-k", self.settings.keyword), ("-m", self.settings.markexpr)) if value)
+        return f"within the selection {chosen}" if chosen else ""
 
     @pytest.hookimpl(optionalhook=True)
     def pytest_testnodedown(self, node, error) -> None:  # pytest-xdist controller

@@ -103,10 +103,12 @@ def run_in_process(settings: options.Settings, suite: str = "api", *, nodeids: l
     # pytest plugin costs start-up time and lets unrelated plugins change a conformance run.
     autoload = os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD")
     os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
+    handlers = interrupts.install()
     try:
         exit_code = pytest.main(pytest_arguments(settings, conformance_run.seed, suite, nodeids),
                                 plugins=[conformance_run, *extra_plugins])
     finally:
+        interrupts.restore(handlers)
         if autoload is None:
             del os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"]
         else:

@@ -98,12 +98,18 @@ def decide(outcomes: Iterable[RequirementOutcome], *, causes: Iterable[str] = ()
 
 
 def describe_scope(outcomes: list[RequirementOutcome], note: str = "") -> str:
+    """One sentence: what the verdict leaves out on purpose, counted by level and by why."""
     left_out = [outcome for outcome in outcomes if not outcome.in_scope]
     if not left_out:
         return "full scope: every requirement of the catalogue"
     by_level = {level: sum(outcome.level is level for outcome in left_out) for level in Level}
     counts = ", ".join(f"{count} {level.value}" for level, count in by_level.items() if count)
-    return f"{note + ': ' if note else ''}{counts} requirement(s) out of scope"
+    by_reason: dict[str, int] = {}
+    for outcome in left_out:
+        reason = (outcome.reason or "out of scope").removeprefix("out of scope: ")
+        by_reason[reason] = by_reason.get(reason, 0) + 1
+    why = "; ".join(f"{count} {reason}" for reason, count in sorted(by_reason.items(), key=lambda item: -item[1]))
+    return f"{note + ': ' if note else ''}{counts} requirement(s) out of scope ({why})"
 
 
 @dataclass

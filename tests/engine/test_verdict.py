@@ -3,8 +3,19 @@
 from conformance.verdict import Level, RequirementOutcome, Status, Verdict, decide, violation_status
 
 
-def outcome(requirement_id, status, level=Level.MUST, in_scope=True):
-    return RequirementOutcome(requirement_id, level, status, in_scope, None)
+def outcome(requirement_id, status, level=Level.MUST, in_scope=True, reason=None):
+    return RequirementOutcome(requirement_id, level, status, in_scope, reason)
+
+
+def test_the_scope_counts_by_level_and_says_why():
+    decision = decide([outcome("A", Status.PASS),
+                       outcome("B", Status.NOT_TESTED, in_scope=False, reason="out of scope: not selected (-k, -m)"),
+                       outcome("C", Status.NOT_TESTED, in_scope=False, reason="out of scope: not selected (-k, -m)"),
+                       outcome("D", Status.NOT_TESTED, Level.SHOULD, in_scope=False,
+                               reason="out of scope: the document does not have the operation list-segment")],
+                      scope_note="within the selection -k 'x'")
+    assert decision.scope == ("within the selection -k 'x': 2 MUST, 1 SHOULD requirement(s) out of scope "
+                              "(2 not selected (-k, -m); 1 the document does not have the operation list-segment)")
 
 
 def test_conformant_needs_everything_in_scope_tested_and_nothing_failed():
@@ -22,7 +33,7 @@ def test_requirements_out_of_scope_leave_a_scoped_conformant_verdict():
     decision = decide([outcome("A", Status.PASS), outcome("B", Status.NOT_TESTED, in_scope=False),
                        outcome("C", Status.NOT_TESTED, Level.SHOULD, in_scope=False)], scope_note="within profile sandbox")
     assert decision.verdict is Verdict.CONFORMANT
-    assert decision.scope == "within profile sandbox: 1 MUST, 1 SHOULD requirement(s) out of scope"
+    assert decision.scope == "within profile sandbox: 1 MUST, 1 SHOULD requirement(s) out of scope (2 out of scope)"
     assert decision.out_of_scope == ("B", "C")
 
 
