@@ -70,8 +70,10 @@ def test_list_faults_prints_one_line_per_fault_with_its_requirements(capsys):
     for line, fault in zip(lines, FAULTS.values(), strict=True):
         name, requirement_ids, description = re.split(r"\s{2,}", line, maxsplit=2)
         assert name == fault.name
-        assert requirement_ids.split(",") == list(fault.requirements)
-        assert description == fault.description
+        assert requirement_ids.startswith("* ") == fault.exclusive
+        assert requirement_ids.removeprefix("* ").split(",") == list(fault.requirements)
+        needs = f" [{fault.operation}]" if fault.operation else ""
+        assert description == fault.description + needs
 
 
 def test_unknown_fault_exits_4_with_one_line(capsys):
@@ -90,10 +92,15 @@ def test_port_in_use_exits_4_with_one_line(capsys):
     assert error.count("\n") == 1 and f"cannot listen on 127.0.0.1:{port}" in error
 
 
+LOG_LINE = re.compile(r"^(GET|POST|DELETE) /v1/segments\S* \d{3} \d+\.\dms$")
+
+
 @pytest.mark.parametrize("stop_signal", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
-def test_serves_in_the_foreground_and_stops_cleanly(stop_signal):
+@pytest.mark.parametrize("quiet", [False, True], ids=["logged", "quiet"])
+def test_serves_in_the_foreground_and_stops_cleanly(stop_signal, quiet):
     process = subprocess.Popen(
-        [sys.executable, "-m", "conformance.mock", "--port", "0", "--fault", "soft-delete"],
+        [sys.executable, "-m", "conformance.mock", "--port", "0", "--fault", "soft-delete",
+         *(["--quiet"] if quiet else [])],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -120,7 +127,12 @@ def test_serves_in_the_foreground_and_stops_cleanly(stop_signal):
         process.kill()
         process.wait()
     assert process.returncode == 0
-    assert err == ""  # quiet: no access log, no uvicorn banner, no traceback
+    # One line per request (no uvicorn banner, no traceback), or nothing at all with --quiet.
+    lines = err.splitlines()
+    assert len(lines) == (0 if quiet else 3), err
+    assert all(LOG_LINE.match(line) for line in lines), err
+    assert [line.split()[2] for line in lines] == ([] if quiet else ["200", "204", "200"])
+    assert "test-app-token" not in err and "test-app-id" not in err
 
 
 def test_the_conformance_cli_routes_to_the_mock_command(capsys):
