@@ -29,7 +29,8 @@ DEFAULT_LIMIT = 10  # the limit parameter's description: "If no limit is set, it
 NEWEST_FIRST = "-created_at"  # the order parameter's description: "By default, ... newest to the oldest"
 _KEY = re.compile(r"^(\w+)((?:\[[^\[\]]*\])+)$")
 _FORMATS = FormatChecker()
-_FORMATS.checks("date-time")(rfc3339.is_date_time)
+# format applies to strings only (JSON Schema): a null date-time is the nullable keyword's business
+_FORMATS.checks("date-time")(lambda value: not isinstance(value, str) or rfc3339.is_date_time(value))
 
 
 class InvalidQuery(ValueError):

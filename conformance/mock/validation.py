@@ -91,7 +91,8 @@ class CreateRules:
 
 
 _FORMATS = FormatChecker()
-_FORMATS.checks("date-time")(rfc3339.is_date_time)
+# format applies to strings only (JSON Schema): a null date-time is the nullable keyword's business
+_FORMATS.checks("date-time")(lambda value: not isinstance(value, str) or rfc3339.is_date_time(value))
 
 
 def _validator(schema: Any) -> Draft4Validator:

@@ -443,7 +443,9 @@ class Bench:
             self.check("SEG-VALIDATION-4XX", rejected and self.stored() == before,
                        f"the invalid body {label!r} answered {answer.status}", answer)
             if rejected:
-                key = answer.json.get("key") if isinstance(answer.json, dict) else None
+                # 400 and, when the Error object has a key (it is optional), invalid_payload
+                body = answer.json if isinstance(answer.json, dict) else {}
+                key = body.get("key", "invalid_payload")
                 self.check("SEG-VALIDATION-400", answer.status == 400 and key == "invalid_payload",
                            f"the invalid body {label!r} answered {answer.status} key {key!r}", answer)
 
