@@ -131,7 +131,8 @@ VARIANTS: dict[str, Variant] = {
         Variant(
             "dynamic-sync-done",
             "an auto-update or passive segment is answered initial_sync_status DONE",
-            "SEG-CREATE-SYNC-STATUS: DONE or IN_PROGRESS for auto-update and passive segments.",
+            "the catalogue's SEG-CREATE-SYNC-STATUS accepts DONE or IN_PROGRESS for auto-update and"
+            " passive segments (seed 000 shows IN_PROGRESS; a sync may finish at once).",
         ),
         Variant(
             "long-ids",
