@@ -137,20 +137,20 @@ VARIANTS: dict[str, Variant] = {
         Variant(
             "long-ids",
             "ids are seg_ and 40 characters of letters, digits, '-' and '_' (one of each mark at least)",
-            "Segment.id and the segmentId parameter are type string with no pattern or maxLength;"
+            "the document types Segment.id and the segmentId parameter string with no pattern or maxLength;"
             " '-' and '_' are unreserved in a URI path (RFC 3986 section 2.3).",
         ),
         Variant(
             "error-minimal",
             "every Error object is only code and message",
-            "Error requires only code and message; key, details, request_id, resource_id and"
-            " resource_type are optional.",
+            "the Error schema requires only code and message; key, details, request_id, resource_id"
+            " and resource_type are optional (SEG-VALIDATION-400's key applies when a key is sent).",
         ),
         Variant(
             "not-found-minimal",
             "404 Error objects carry no resource_id and no resource_type",
-            "Error.resource_id and Error.resource_type are optional (the vendor's examples show"
-            " them; its schema does not require them).",
+            "the Error schema leaves resource_id and resource_type optional (the vendor's examples"
+            " show them; its schema does not require them).",
         ),
         Variant(
             "error-nested-error",
