@@ -14,6 +14,7 @@ from typing import Any
 
 from jsonschema import Draft4Validator, FormatChecker
 from jsonschema.exceptions import best_match
+from jsonschema.validators import extend
 
 from conformance import rfc3339
 from conformance.contract import (
@@ -95,8 +96,30 @@ _FORMATS = FormatChecker()
 _FORMATS.checks("date-time")(lambda value: not isinstance(value, str) or rfc3339.is_date_time(value))
 
 
+_ANNOTATIONS = frozenset({"description", "title", "example", "examples"})
+_DRAFT4_ITEMS = Draft4Validator.VALIDATORS["items"]
+
+
+def _items(validator, items, instance, schema):
+    """Draft 4 `items`, with a shortcut for an array of strings (20,000 customers): when the item
+    schema says nothing but type string and every item is one, there is nothing to report, as the
+    general rule would find after 20,000 descents. Anything else takes the general rule."""
+    if (
+        isinstance(items, dict)
+        and items.get("type") == "string"
+        and set(items) - _ANNOTATIONS == {"type"}
+        and validator.is_type(instance, "array")
+        and all(isinstance(item, str) for item in instance)
+    ):
+        return
+    yield from _DRAFT4_ITEMS(validator, items, instance, schema)
+
+
+_Validator = extend(Draft4Validator, {"items": _items})
+
+
 def _validator(schema: Any) -> Draft4Validator:
-    return Draft4Validator(to_json_schema(schema), format_checker=_FORMATS)
+    return _Validator(to_json_schema(schema), format_checker=_FORMATS)
 
 
 def segment_type(body: dict[str, Any]) -> str:
