@@ -138,10 +138,11 @@ class SegmentsMock:
             if isinstance(judged, Answer):
                 return judged
         if operation in (GET, DELETE) and "lookup-before-auth" in self.faults:
-            if self._never_existed(segment_id):
+            if self.store.get(segment_id) is None:  # never created, or deleted
                 return self._not_found(segment_id)
 
-        if not (operation not in (None, CREATE) and "auth-only-on-create" in self.faults):
+        unguarded = operation not in (None, CREATE) and "auth-only-on-create" in self.faults
+        if not unguarded:
             denied = self._authenticate(request)
             if denied is not None:
                 if operation == DELETE and "unauthenticated-delete-deletes" in self.faults:
