@@ -1,9 +1,10 @@
-"""The reference mock of the Segments API and its fault switches.
+"""The reference mock of the Segments API, its fault switches and its legal variants.
 
-    from conformance.mock import MockServer, FAULTS
-    with MockServer(faults=["soft-delete"]) as mock:
+    from conformance.mock import MockServer, FAULTS, VARIANTS
+    with MockServer(faults=["soft-delete"], variants=["long-ids"], contract=None) as mock:
         ...  # mock.url, mock.auth_headers
     FAULTS["soft-delete"].requirements  # ('SEG-DELETE-GONE',)
+    FAULTS["soft-delete"].exclusive  # True: it breaks that requirement and no other
 
 The names below are imported on first use, so `conformance lint` (whose CLI imports
 conformance.mock.command) does not pay for Starlette and uvicorn.
@@ -24,6 +25,14 @@ _PUBLIC = {
     "Fault": "conformance.mock.faults",
     "UnknownFault": "conformance.mock.faults",
     "faults_breaking": "conformance.mock.faults",
+    "exclusive_faults": "conformance.mock.faults",
+    "faults_for": "conformance.mock.faults",
+    "FaultNotApplicable": "conformance.mock.faults",
+    "VARIANTS": "conformance.mock.variants",
+    "Variant": "conformance.mock.variants",
+    "UnknownVariant": "conformance.mock.variants",
+    "VariantNotLegal": "conformance.mock.variants",
+    "UnsupportedOperation": "conformance.mock.app",
 }
 
 __all__ = list(_PUBLIC)

@@ -1,8 +1,13 @@
-"""The mock Segments API as an ASGI app (Starlette): routes and the order of judgement.
+"""The mock Segments API as an ASGI app: routes from the document, and the order of judgement.
 
-The order is the contract's: credentials first (on every path, known or not), then the method,
-then the body or the id, then the caps. Faults (faults.py) bend single steps; every place where a
-fault acts is one `if "name" in self.faults` line, so searching for a fault's name finds it.
+The routes are the document's: every operation it documents is served, and a method it does not
+document on a path it does answers 405 with an Allow header listing the methods it documents
+there. The order is the contract's: credentials first (on every path, known or not), then the
+route and the method, then the media type, the body or the id, then the caps.
+
+Faults (faults.py) bend single steps and variants (variants.py) choose among legal answers; every
+place where one acts is an `if "name" in self.faults` or `self.variants` line, so searching for
+its name finds it.
 
 State lives in memory. Handlers are `async def` and never await between reading the store and
 changing it, so on the one event loop each create or delete is atomic and needs no lock.
@@ -10,117 +15,189 @@ changing it, so on the one event loop each create or delete is atomic and needs 
 
 from __future__ import annotations
 
+import dataclasses
+import gzip
+import hashlib
 import itertools
 import json
+import re
+import time
 from collections.abc import Iterable
 from secrets import compare_digest
 from typing import Any
 
-from starlette.applications import Starlette
+from starlette.datastructures import State
 from starlette.requests import Request
-from starlette.responses import Response
-from starlette.routing import Route
 
-from conformance import contract
+from conformance.contract import CREATE_PATH, SEGMENT_PATH, Contract
+from conformance.mock import timestamps
 from conformance.mock.faults import ActiveFaults
-from conformance.mock.responses import JSON_CONTENT_TYPE, error_body, json_bytes
-from conformance.mock.store import (
-    DYNAMIC_TYPES,
-    SEGMENT_TYPES,
-    STATIC,
-    Segment,
-    SegmentStore,
-    utc_timestamp,
-)
-from conformance.mock.validation import InvalidBody, check_create_body, parse_json, segment_type
+from conformance.mock.listing import InvalidQuery, ListQuery, ListRules
+from conformance.mock.responses import JSON_CONTENT_TYPE, Answer, error_body, json_bytes
+from conformance.mock.store import DYNAMIC_TYPES, SEGMENT_TYPES, STATIC, Segment, SegmentStore
+from conformance.mock.validation import CreateRules, InvalidBody, parse_json, segment_type
+from conformance.mock.variants import ActiveVariants
 
 STATIC_CUSTOMER_CAP = 20_000  # seed 000: customers per static segment
 DYNAMIC_SEGMENT_CAP = 100  # seed 000: auto-update and passive segments existing at once
-COLLECTION_METHODS = ("POST",)
-ITEM_METHODS = ("GET", "HEAD", "DELETE")
 LONG_NAME = 1000  # long-name-500: as if names went into a VARCHAR(1000) column
+SYNC_SECONDS = 2.0  # get-404-while-syncing: how long a dynamic segment's first sync takes
+
+# The routes the mock knows how to serve, by what they are (method and path), not by operationId.
+CREATE, GET, DELETE, LIST = "create-segment", "get-segment", "delete-segment", "list-segment"
+ROUTES = {
+    ("POST", CREATE_PATH): CREATE,
+    ("GET", SEGMENT_PATH): GET,
+    ("DELETE", SEGMENT_PATH): DELETE,
+    ("GET", CREATE_PATH): LIST,
+}
+METHOD_ORDER = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+EVERY_METHOD = "GET, POST, PUT, PATCH, DELETE"  # allow-lists-unsupported-methods
+PLAIN_ID = re.compile(r"[A-Za-z0-9_-]+")  # odd-id-answers-500: ids outside this answer 500
+STATUS_OK_BODY = b'{"status":"ok"}'  # delete-204-with-body: 15 bytes
 
 
-def create_app(app_id: str, app_token: str, faults: Iterable[str] = ()) -> Starlette:
-    """The mock as an ASGI app that accepts exactly these credentials, with `faults` switched on.
+class UnsupportedOperation(ValueError):
+    """The document has an operation the mock cannot serve (one line, for the CLI)."""
 
-    Raises faults.UnknownFault for a name that is not in faults.FAULTS.
+
+def create_app(
+    app_id: str,
+    app_token: str,
+    faults: Iterable[str] = (),
+    variants: Iterable[str] = (),
+    contract: Contract | None = None,
+) -> MockApp:
+    """The mock as an ASGI app that accepts exactly these credentials and serves `contract` (the
+    bundled document by default), with `faults` and `variants` switched on.
+
+    Raises faults.UnknownFault / variants.UnknownVariant for a name that is not known,
+    faults.FaultNotApplicable for a fault the document has no operation for,
+    variants.VariantNotLegal for a variant the document does not allow (or two of one group),
+    UnsupportedOperation for a document operation the mock cannot serve.
     """
-    mock = SegmentsMock(app_id, app_token, ActiveFaults(faults))
-    app = Starlette(
-        routes=[
-            Route(contract.CREATE_PATH, _EveryMethod(mock.collection)),
-            Route("/v1/segments/{segment_id}", _EveryMethod(mock.item)),
-            Route("/{path:path}", _EveryMethod(mock.unknown_path)),
-        ]
-    )
-    app.router.redirect_slashes = False  # /v1/segments/ is an unknown path, not a redirect
-    app.state.mock = mock
-    return app
+    contract = contract if contract is not None else Contract.bundled()
+    return MockApp(SegmentsMock(app_id, app_token, contract, faults, variants))
 
 
-class _EveryMethod:
-    """An endpoint for every method: Starlette's own 405 is plain text, not an Error object."""
+class MockApp:
+    """The ASGI app: every HTTP request goes to the mock, which routes by the document itself (no
+    framework router: Starlette's would answer its own plain-text 404 for a path with a newline,
+    and redirect /v1/segments/). `app.state.mock` is the mock's memory, for tests to read."""
 
-    def __init__(self, handler) -> None:
-        self._handler = handler
+    def __init__(self, mock: SegmentsMock) -> None:
+        self.state = State()
+        self.state.mock = mock
 
     async def __call__(self, scope, receive, send) -> None:
-        response = await self._handler(Request(scope, receive))
-        await response(scope, receive, send)
+        if scope["type"] == "http":
+            await self.state.mock(scope, receive, send)
 
 
 class SegmentsMock:
-    def __init__(self, app_id: str, app_token: str, faults: ActiveFaults) -> None:
+    def __init__(
+        self,
+        app_id: str,
+        app_token: str,
+        contract: Contract,
+        faults: Iterable[str] = (),
+        variants: Iterable[str] = (),
+    ) -> None:
+        self.contract = contract
+        self.operations = _served_operations(contract)
+        self.faults = ActiveFaults(faults, operation_ids=self.operations.values())
+        self.variants = ActiveVariants(variants, contract)
         self._credentials = (app_id.encode("utf-8"), app_token.encode("utf-8"))
-        self.faults = faults
         self.store = SegmentStore()
+        self.create_rules = CreateRules(contract) if CREATE in self.operations.values() else None
+        self.list_rules = ListRules(contract) if LIST in self.operations.values() else None
+        self._templates = [(_template_regex(path), path) for path in contract.effective.get("paths", {})]
         self._wrapping_ids = itertools.count(1)
+        self._rate_limited: set[str] = set()  # rate-limited-first: operations already answered 429
+        self._unsettled_delete = False  # cap-freed-one-delete-late: the last delete, not yet counted
+        self._answered = itertools.count(1)  # extra-headers: X-Rate-Limit-Remaining counts down
 
-    # --- routes -----------------------------------------------------------------------------------
+    # --- the door ----------------------------------------------------------------------------------
 
-    async def collection(self, request: Request) -> Response:
-        if "validation-before-auth" in self.faults and request.method == "POST":
-            judged = self._judge(await request.body())
-            if isinstance(judged, Response):
-                return judged
-        denied = self._authenticate(request)
-        if denied is not None:
-            return denied
-        if request.method != "POST":
-            return self._method_not_allowed(request, COLLECTION_METHODS)
-        return self._create(await request.body())
+    async def __call__(self, scope, receive, send) -> None:
+        request = Request(scope, receive)
+        try:
+            answer = await self.handle(request)
+        except Exception as error:  # a bug of ours still answers the vendor's Error object
+            answer = self._server_error(f"mock error: {type(error).__name__}")
+        await self._finish(answer, request)(scope, receive, send)
 
-    async def item(self, request: Request) -> Response:
-        segment_id = request.path_params["segment_id"]
+    async def handle(self, request: Request) -> Answer:
         method = request.method
-        unknown = self.store.get(segment_id) is None
-        if method in ITEM_METHODS and unknown and "lookup-before-auth" in self.faults:
-            return self._not_found(segment_id)
-        if "auth-only-on-create" not in self.faults:
+        template, params = self._route(request.url.path)
+        operation = self.operations.get((method, template)) if template else None
+        segment_id = params.get("segmentId", "")
+
+        if operation == CREATE and "validation-before-auth" in self.faults:
+            judged = self._judge(await request.body())
+            if isinstance(judged, Answer):
+                return judged
+        if operation in (GET, DELETE) and "lookup-before-auth" in self.faults:
+            if self.store.get(segment_id) is None:  # never created, or deleted
+                return self._not_found(segment_id)
+
+        unguarded = operation not in (None, CREATE) and "auth-only-on-create" in self.faults
+        if not unguarded:
             denied = self._authenticate(request)
             if denied is not None:
-                if method == "DELETE" and "unauthenticated-delete-deletes" in self.faults:
+                if operation == DELETE and "unauthenticated-delete-deletes" in self.faults:
                     self.store.remove(segment_id)
                 return denied
-        if method in ("GET", "HEAD"):  # uvicorn drops the body of a HEAD answer
-            return self._get(segment_id)
-        if method == "DELETE":
-            return self._delete(segment_id)
-        return self._method_not_allowed(request, ITEM_METHODS)
 
-    async def unknown_path(self, request: Request) -> Response:
-        denied = self._authenticate(request)
-        if denied is not None:
-            return denied
-        details = f"No route matches {request.method} {request.url.path}"
-        return self._error(404, "not_found", "Resource not found", details)
+        if operation is not None and "rate-limited-first" in self.variants:
+            limited = self._rate_limit(method, template, operation)
+            if limited is not None:
+                return limited
+
+        if template is None:
+            details = f"No route matches {method} {request.url.path}"
+            return self._error(404, "not_found", "Resource not found", details)
+        if operation is None:
+            return self._undocumented_method(request, template, segment_id)
+        if operation == LIST and "list-not-served" in self.faults:
+            return self._method_not_allowed(request, template, without="GET")
+        if operation == DELETE and "delete-not-served" in self.faults:
+            return self._method_not_allowed(request, template, without="DELETE")
+
+        if operation == CREATE:
+            return await self._create(request)
+        if operation == GET:
+            return self._get(segment_id)
+        if operation == DELETE:
+            return self._delete(segment_id)
+        return self._list(request)
+
+    def _route(self, path: str) -> tuple[str | None, dict[str, str]]:
+        for pattern, template in self._templates:
+            match = pattern.fullmatch(path)
+            if match is not None:
+                return template, match.groupdict()
+        return None, {}
+
+    def _undocumented_method(self, request: Request, template: str, segment_id: str) -> Answer:
+        documented = self.contract.documented_methods(template)
+        if "allow-head-options" in self.variants:
+            if request.method == "HEAD" and "GET" in documented:
+                return self._get(segment_id) if template == SEGMENT_PATH else self._list(request)
+            if request.method == "OPTIONS":
+                return Answer(204, headers=[("Allow", self._allow(template))])
+        return self._method_not_allowed(request, template)
 
     # --- create -----------------------------------------------------------------------------------
 
-    def _create(self, raw: bytes) -> Response:
+    async def _create(self, request: Request) -> Answer:
+        raw = await request.body()
+        content_type = request.headers.get("content-type")
+        if not self.create_rules.accepts(content_type) and "any-media-type-accepted" not in self.faults:
+            if content_type is not None or raw:  # no content and no type: nothing to judge the type of
+                return self._unsupported_media_type(content_type)
         judged = self._judge(raw)
-        if isinstance(judged, Response):
+        if isinstance(judged, Answer):
             return judged
         body = judged
         if "long-name-500" in self.faults and len(body["name"]) > LONG_NAME:
@@ -131,18 +208,23 @@ class SegmentsMock:
             return refused
         if kind == "passive" and "passive-stored-as-auto-update" in self.faults:
             kind = "auto-update"
+        customers = body.get("customers") if kind == STATIC else None
+        shared = kind == STATIC and "static-id-from-customers" in self.faults
         segment = Segment(
-            id=self._new_id(),
+            id=_customers_id(customers) if shared else self._new_id(),
             name=self._stored_name(body["name"]),
             type=kind,
             filter=self._stored_filter(kind, body),
-            created_at=utc_timestamp(with_zone="created-at-without-timezone" not in self.faults),
+            created_at="",
+            customers=len(customers or ()),
+            born=time.monotonic(),
         )
-        self.store.add(segment)
+        self._stamp(segment)
+        self.store.add(segment, share=shared)
         status = 201 if "create-answers-201" in self.faults else 200
         return self._json(status, self._create_view(segment))
 
-    def _judge(self, raw: bytes) -> dict[str, Any] | Response:
+    def _judge(self, raw: bytes) -> dict[str, Any] | Answer:
         """The create body if it is valid, else the answer that rejects it."""
         try:
             body = parse_json(raw)
@@ -151,35 +233,44 @@ class SegmentsMock:
                 return self._server_error("Unexpected token in JSON")
             return self._invalid(invalid)
         name = body.get("name") if isinstance(body, dict) else None
-        if (
-            name is not None
-            and not isinstance(name, str)
-            and "name-coerced-to-string" in self.faults
-        ):
+        if name is not None and not isinstance(name, str) and "name-coerced-to-string" in self.faults:
             body["name"] = json.dumps(name)
         try:
-            check_create_body(body)
+            self.create_rules.check(body)
         except InvalidBody as invalid:
             return self._invalid(invalid)
         return body
 
-    def _over_cap(self, kind: str, body: dict[str, Any]) -> Response | None:
+    def _stamp(self, segment: Segment) -> None:
+        """created_at in the form the variants choose, and the instant it names."""
+        form = "no-zone" if "created-at-without-timezone" in self.faults else self.variants.created_at_form()
+        first = next(self.store.live(), None) is None and not any(True for _ in self.store.all_deleted())
+        if "created-at-leap-second" in self.variants and first:
+            instant, leap = timestamps.LEAP_SECOND_BASE, True
+        else:
+            instant, leap = timestamps.now(), False
+        segment.created_at = timestamps.format_instant(instant, form, leap=leap)
+        # The instant as answered, not as measured: a filter or an order the client checks against
+        # the created_at it was given must agree with it to the digit.
+        segment.key = timestamps.parse_key(segment.created_at)
+
+    def _over_cap(self, kind: str, body: dict[str, Any]) -> Answer | None:
         if kind == STATIC:
             customers = len(body.get("customers") or ())
             if customers > self._static_cap():
-                details = (
-                    f"A static segment can have at most {STATIC_CUSTOMER_CAP} customers, "
-                    f"got {customers}"
-                )
+                details = f"A static segment can have at most {STATIC_CUSTOMER_CAP} customers, got {customers}"
                 return self._error(400, "invalid_payload", "Invalid payload", details)
         counted = SEGMENT_TYPES if "cap-counts-static-segments" in self.faults else DYNAMIC_TYPES
         if kind in counted:
-            include_deleted = "deleted-still-counted" in self.faults
-            if self.store.count(counted, include_deleted=include_deleted) >= self._dynamic_cap():
+            held = self.store.count(counted, include_deleted="deleted-still-counted" in self.faults)
+            held += 1 if self._unsettled_delete else 0
+            if held >= self._dynamic_cap():
                 details = (
                     f"Limit of {DYNAMIC_SEGMENT_CAP} auto-update and passive segments reached; "
                     "delete one to create another"
                 )
+                if "dynamic-cap-answers-403" in self.faults:
+                    return self._error(403, "forbidden", "Forbidden", details)
                 return self._error(400, "invalid_payload", "Invalid payload", details)
         return None
 
@@ -196,7 +287,7 @@ class SegmentsMock:
     def _new_id(self) -> str:
         if "ids-repeat" in self.faults:
             return f"seg_{next(self._wrapping_ids) % 3:024d}"
-        return self.store.unused_id()
+        return self.store.unused_id(long="long-ids" in self.variants)
 
     def _stored_name(self, name: str) -> str:
         if "name-trimmed" in self.faults:
@@ -214,12 +305,20 @@ class SegmentsMock:
 
     # --- get and delete ---------------------------------------------------------------------------
 
-    def _get(self, segment_id: str) -> Response:
+    def _get(self, segment_id: str) -> Answer:
+        if "odd-id-answers-500" in self.faults and not PLAIN_ID.fullmatch(segment_id):
+            return self._server_error(f"syntax error at or near \"{segment_id[:40]}\"")
         segment = self.store.get(segment_id)
         if segment is None and "soft-delete" in self.faults:
             segment = self.store.deleted(segment_id)
         if segment is None:
             return self._get_missing(segment_id)
+        if (
+            "get-404-while-syncing" in self.faults
+            and segment.type in DYNAMIC_TYPES
+            and time.monotonic() - segment.born < SYNC_SECONDS
+        ):
+            return self._not_found(segment_id)
         view: Any = self._segment_view(segment)
         if view["filter"] is None and "get-omits-null-filter" in self.faults:
             del view["filter"]
@@ -231,64 +330,139 @@ class SegmentsMock:
             view = {"data": view}
         return self._json(200, view)
 
-    def _get_missing(self, segment_id: str) -> Response:
+    def _get_missing(self, segment_id: str) -> Answer:
         if self.store.deleted(segment_id) is not None:
             if "get-deleted-answers-410" in self.faults:
-                return self._error(
-                    410, "gone", "Resource gone", f"Segment {segment_id} was deleted"
-                )
+                return self._error(410, "gone", "Resource gone", f"Segment {segment_id} was deleted")
         elif "get-unknown-answers-500" in self.faults:
             return self._server_error(f"Cannot read properties of null (segment {segment_id})")
         elif "get-unknown-answers-200" in self.faults:
             return self._json(200, None)
+        elif "get-unknown-answers-placeholder" in self.faults:
+            placeholder = Segment(segment_id, "", STATIC, None, "", customers=0)
+            self._stamp(placeholder)
+            return self._json(200, self._segment_view(placeholder))
         return self._not_found(segment_id)
 
-    def _delete(self, segment_id: str) -> Response:
+    def _delete(self, segment_id: str) -> Answer:
+        if "odd-id-answers-500" in self.faults and not PLAIN_ID.fullmatch(segment_id):
+            return self._server_error(f"syntax error at or near \"{segment_id[:40]}\"")
         # Under soft-delete the removal is the same; only _get keeps finding the deleted segment.
         segment = self.store.remove(segment_id)
         if segment is not None:
+            if "cap-freed-one-delete-late" in self.faults:
+                self._unsettled_delete = segment.type in DYNAMIC_TYPES  # the one before is settled now
             if "delete-answers-200-with-body" in self.faults:
                 return self._json(200, self._segment_view(segment))
-            return Response(status_code=204)
+            if "delete-204-with-body" in self.faults:
+                headers = [("Content-Type", "application/json"), ("Content-Length", "15"), ("Connection", "close")]
+                return Answer(204, STATUS_OK_BODY, headers)
+            return self._no_content()
         if "delete-missing-answers-204" in self.faults:
-            return Response(status_code=204)
-        if (
-            self.store.deleted(segment_id) is not None
-            and "delete-tombstone-answers-204" in self.faults
-        ):
-            return Response(status_code=204)
+            return self._no_content()
+        if self._never_existed(segment_id) and "delete-unknown-answers-204" in self.faults:
+            return self._no_content()
+        if self.store.deleted(segment_id) is not None and "delete-tombstone-answers-204" in self.faults:
+            return self._no_content()
         return self._not_found(segment_id)
+
+    def _never_existed(self, segment_id: str) -> bool:
+        return self.store.get(segment_id) is None and self.store.deleted(segment_id) is None
+
+    def _no_content(self) -> Answer:
+        answer = Answer(204)
+        if "delete-content-length-zero" in self.variants:
+            answer.set_header("Content-Length", "0")
+        if "no-content-with-content-type" in self.variants:
+            answer.set_header("Content-Type", "application/json")
+        return answer
+
+    # --- list -------------------------------------------------------------------------------------
+
+    def _list(self, request: Request) -> Answer:
+        rules = self.list_rules
+        try:
+            query = rules.parse(request.query_params.multi_items(), clamp="list-bad-params-accepted" in self.faults)
+        except InvalidQuery as invalid:
+            return self._error(400, "invalid_query", "Invalid query", str(invalid))
+        candidates = list(self.store.live())
+        if "list-shows-deleted" in self.faults:
+            candidates += [segment for segment in self.store.all_deleted() if self.store.get(segment.id) is None]
+        if "list-misses-newest" in self.faults:
+            newest = self.store.newest()
+            candidates = [segment for segment in candidates if segment is not newest]
+        order = query.order
+        if "list-order-param-ignored" in self.faults:
+            order = "-created_at"
+        if "list-order-reversed" in self.faults:
+            order = order[1:] if order.startswith("-") else "-" + order
+        # Ties (same created_at) in creation order; under created-at-no-fraction, where whole
+        # seconds make ties common, by id: the document orders by created_at and nothing else.
+        tie_break = (lambda segment: segment.id) if "created-at-no-fraction" in self.variants else (
+            lambda segment: segment.sequence
+        )
+        chosen = rules.select(
+            _replace_order(query, order),
+            candidates,
+            tie_break=tie_break,
+            use_filters="list-filters-ignored" not in self.faults,
+        )
+        page = chosen if "list-limit-ignored" in self.faults else chosen[: query.limit]
+        # The vendor's schema declares the array as `segments` but requires `data`, and its example
+        # answers `data` (with data_ref "data" naming it): a self-contradiction. We follow the
+        # example, which also satisfies the schema's `required`; list-segments-key is the other reading.
+        key = "segments" if "list-segments-key" in self.faults else "data"
+        body = {"object": "list", "data_ref": "data", key: [self._segment_view(segment) for segment in page],
+                "total": len(chosen)}
+        return self._json(200, body)
 
     # --- views ------------------------------------------------------------------------------------
 
     def _segment_view(self, segment: Segment) -> dict[str, Any]:
-        return {
+        view: dict[str, Any] = {
             "id": segment.id,
             "name": segment.name,
             "created_at": segment.created_at,
-            "type": segment.type,
-            "filter": segment.filter,
-            "object": "Segment" if "object-capitalised" in self.faults else "segment",
         }
+        if "updated-at" in self.variants:
+            view["updated_at"] = segment.created_at
+        if "updated-at-null" in self.variants:
+            view["updated_at"] = None
+        view["type"] = segment.type
+        view["filter"] = segment.filter
+        if segment.filter is not None and "filter-keys-reordered" in self.variants:
+            view["filter"] = _reversed_keys(segment.filter)
+        if "segment-extra-fields" in self.variants:
+            view["metadata"] = {}
+            view["customers_count"] = segment.customers
+        view["object"] = "Segment" if "object-capitalised" in self.faults else "segment"
+        return view
 
     def _create_view(self, segment: Segment) -> dict[str, Any]:
         """The Segment plus initial_sync_status, which the vendor shows on create only."""
         view = self._segment_view(segment)
+        if segment.type == STATIC and "static-create-filter-empty-object" in self.faults:
+            view["filter"] = {}
         if segment.type in DYNAMIC_TYPES and "dynamic-filter-not-echoed" in self.faults:
             view["filter"] = None
-        done = segment.type == STATIC and "static-sync-in-progress" not in self.faults
-        view["initial_sync_status"] = "DONE" if done else "IN_PROGRESS"
+        if segment.type == "auto-update" and "auto-update-filter-not-echoed" in self.faults:
+            view["filter"] = None
+        if segment.type == "passive" and "passive-answered-as-auto-update" in self.faults:
+            view["type"] = "auto-update"
+        if "no-sync-status" not in self.variants:
+            done = segment.type == STATIC and "static-sync-in-progress" not in self.faults
+            done = done or (segment.type in DYNAMIC_TYPES and "dynamic-sync-done" in self.variants)
+            view["initial_sync_status"] = "DONE" if done else "IN_PROGRESS"
         view["object"] = view.pop("object")  # keep the vendor's field order: object comes last
         return view
 
     # --- answers ----------------------------------------------------------------------------------
 
-    def _authenticate(self, request: Request) -> Response | None:
+    def _authenticate(self, request: Request) -> Answer | None:
         app_id = request.headers.get("x-app-id")
         app_token = request.headers.get("x-app-token")
         if not app_id or not app_token:
-            details = "Missing X-App-Id or X-App-Token header"
-            return self._error(401, "unauthorized", "Unauthorized", details)
+            return self._error(401, "unauthorized", "Unauthorized", "Missing X-App-Id or X-App-Token header")
         if "wrong-token-accepted" in self.faults:
             return None
         # Starlette decodes header bytes as Latin-1, so encoding back gives the bytes sent.
@@ -296,54 +470,156 @@ class SegmentsMock:
         id_matches = compare_digest(given[0], self._credentials[0])
         token_matches = compare_digest(given[1], self._credentials[1])
         if not (id_matches and token_matches):
-            details = "Invalid X-App-Id or X-App-Token"
-            return self._error(401, "unauthorized", "Unauthorized", details)
+            return self._error(401, "unauthorized", "Unauthorized", "Invalid X-App-Id or X-App-Token")
         return None
 
-    def _invalid(self, invalid: InvalidBody) -> Response:
-        status = 422 if "invalid-body-422" in self.faults else 400
-        return self._error(status, "invalid_payload", "Invalid payload", str(invalid))
+    def _rate_limit(self, method: str, template: str, operation: str) -> Answer | None:
+        if operation in self._rate_limited or "429" not in self.contract.documented_statuses(method, template):
+            return None
+        self._rate_limited.add(operation)
+        details = "Too many requests for this application; retry after 1 second"
+        answer = self._error(429, "too_many_requests", "Too Many Requests", details)
+        answer.set_header("Retry-After", "1")
+        return answer
 
-    def _not_found(self, segment_id: str) -> Response:
+    def _invalid(self, invalid: InvalidBody) -> Answer:
+        status = 422 if "invalid-body-422" in self.faults else 400
+        key = "validation_error" if "invalid-body-wrong-key" in self.faults else "invalid_payload"
+        return self._error(status, key, "Invalid payload", str(invalid))
+
+    def _unsupported_media_type(self, content_type: str | None) -> Answer:
+        accepted = ", ".join(self.create_rules.media_types)
+        declared = f"Content-Type {content_type[:60]}" if content_type else "a body without Content-Type"
+        details = f"{declared} is not supported; send {accepted}"
+        if "media-type-answers-400" in self.faults:
+            return self._error(400, "invalid_payload", "Invalid payload", details)
+        return self._error(415, "unsupported_media_type", "Unsupported Media Type", details)
+
+    def _not_found(self, segment_id: str) -> Answer:
         details = f"Cannot find segment with id {segment_id}"
-        extra = {"resource_id": segment_id, "resource_type": "segment"}
+        extra = {} if "not-found-minimal" in self.variants else {"resource_id": segment_id, "resource_type": "segment"}
         return self._error(404, "not_found", "Resource not found", details, **extra)
 
-    def _method_not_allowed(self, request: Request, allowed: tuple[str, ...]) -> Response:
-        methods = ", ".join(allowed)
-        headers = None if "method-not-allowed-without-allow" in self.faults else {"Allow": methods}
-        details = (
-            f"Method {request.method} is not allowed on {request.url.path}; allowed: {methods}"
-        )
-        return self._error(
-            405, "method_not_allowed", "Method not allowed", details, headers=headers
-        )
+    def _allow(self, template: str, without: str | None = None) -> str:
+        if "allow-lists-unsupported-methods" in self.faults:
+            return EVERY_METHOD
+        methods = set(self.contract.documented_methods(template)) - {without}
+        if "allow-head-options" in self.variants:
+            methods |= {"HEAD", "OPTIONS"} if "GET" in methods else {"OPTIONS"}
+        return ", ".join(method for method in METHOD_ORDER if method in methods)
 
-    def _server_error(self, details: str) -> Response:
+    def _method_not_allowed(self, request: Request, template: str, without: str | None = None) -> Answer:
+        allowed = self._allow(template, without)
+        details = f"Method {request.method} is not allowed on {request.url.path}; allowed: {allowed}"
+        answer = self._error(405, "method_not_allowed", "Method not allowed", details)
+        if "method-not-allowed-without-allow" not in self.faults:
+            answer.set_header("Allow", allowed)
+        return answer
+
+    def _server_error(self, details: str) -> Answer:
         return self._error(500, "internal_error", "Internal server error", details)
 
-    def _error(
-        self,
-        status: int,
-        key: str,
-        message: str,
-        details: str,
-        *,
-        headers: dict[str, str] | None = None,
-        **extra: str,
-    ) -> Response:
+    def _error(self, status: int, key: str, message: str, details: str, **extra: str) -> Answer:
         body = error_body(status, key, message, details, **extra)
+        if "error-minimal" in self.variants:
+            body = {"code": status, "message": message}
+        if "error-nested-error" in self.variants:
+            body["error"] = {"message": details}
         if "error-code-always-400" in self.faults:
             body["code"] = 400
         if "error-without-message" in self.faults:
             del body["message"]
-        return self._json(status, body, headers)
+        return self._json(status, body)
 
-    def _json(self, status: int, body: Any, headers: dict[str, str] | None = None) -> Response:
-        media_type = "text/plain" if "text-plain-content-type" in self.faults else JSON_CONTENT_TYPE
-        return Response(
-            json_bytes(body), status_code=status, headers=headers, media_type=media_type
-        )
+    def _json(self, status: int, body: Any) -> Answer:
+        if "text-plain-content-type" in self.faults:
+            content_type = "text/plain"
+        elif "json-without-charset" in self.variants:
+            content_type = "application/json"
+        elif "json-charset-uppercase" in self.variants:
+            content_type = "application/json;charset=UTF-8"
+        else:
+            content_type = JSON_CONTENT_TYPE
+        if "segment-fields-reordered" in self.variants:
+            body = _reorder_segments(body)
+        data = json_bytes(body, pretty="pretty-json" in self.variants)
+        return Answer(status, data, [("Content-Type", content_type)])
+
+    def _finish(self, answer: Answer, request: Request) -> Answer:
+        """What the wire variants add to every answer."""
+        if answer.body is not None and answer.status == 200 and "chunked" in self.variants:
+            answer.chunks = 2
+        if answer.body and "gzip" in self.variants and _accepts_gzip(request.headers.get("accept-encoding", "")):
+            answer.body = gzip.compress(answer.body, mtime=0)
+            answer.set_header("Content-Encoding", "gzip")
+            answer.set_header("Vary", "Accept-Encoding")
+        if answer.status == 401 and "www-authenticate" in self.variants:
+            answer.set_header("WWW-Authenticate", 'ApiKey realm="segments", header="X-App-Token"')
+        if "extra-headers" in self.variants:
+            answer.set_header("X-Request-Id", f"v-{next(self._answered):018x}")
+            answer.set_header("Cache-Control", "no-store")
+            answer.set_header("X-Rate-Limit-Limit", "100000")
+            answer.set_header("X-Rate-Limit-Remaining", str(max(1, 100000 - next(self._answered))))
+        if "connection-close" in self.variants:
+            answer.set_header("Connection", "close")
+        return answer
+
+
+def _served_operations(contract: Contract) -> dict[tuple[str, str], str]:
+    served = {}
+    for operation in contract.operations:
+        route = (operation.method, operation.path)
+        if route not in ROUTES:
+            raise UnsupportedOperation(
+                f"the mock cannot serve {operation.label} ({operation.operation_id}) of {contract.source}"
+            )
+        served[route] = ROUTES[route]
+    return served
+
+
+def _template_regex(template: str) -> re.Pattern[str]:
+    parts = re.split(r"\{([^}/]+)\}", template)
+    pattern = "".join(f"(?P<{part}>[^/]+)" if index % 2 else re.escape(part) for index, part in enumerate(parts))
+    return re.compile(pattern)
+
+
+def _customers_id(customers: list[str] | None) -> str:
+    digest = hashlib.sha256(json.dumps(sorted(customers or [])).encode("utf-8")).hexdigest()
+    return "seg_" + digest[:24]
+
+
+def _replace_order(query: ListQuery, order: str) -> ListQuery:
+    return dataclasses.replace(query, order=order)
+
+
+def _accepts_gzip(accept_encoding: str) -> bool:
+    for item in accept_encoding.split(","):
+        coding, _, params = item.strip().partition(";")
+        if coding.strip().lower() in ("gzip", "x-gzip", "*"):
+            quality = params.strip().lower().removeprefix("q=") if params.strip().lower().startswith("q=") else "1"
+            try:
+                return float(quality) > 0
+            except ValueError:
+                return False
+    return False
+
+
+def _reversed_keys(node: Any) -> Any:
+    if isinstance(node, dict):
+        return {key: _reversed_keys(node[key]) for key in reversed(list(node))}
+    if isinstance(node, list):
+        return [_reversed_keys(item) for item in node]
+    return node
+
+
+def _reorder_segments(body: Any) -> Any:
+    """segment-fields-reordered: each Segment's fields last to first (object first, id last)."""
+    if isinstance(body, dict) and body.get("object") == "list":
+        return {key: [_reorder_segments(item) for item in value] if key in ("data", "segments") else value
+                for key, value in body.items()}
+    if isinstance(body, dict) and "id" in body and "created_at" in body:
+        return {key: body[key] for key in reversed(list(body))}
+    return body
 
 
 def _expand_dotted_keys(filter_: dict[str, Any]) -> dict[str, Any]:

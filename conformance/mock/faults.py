@@ -1,13 +1,17 @@
-"""Fault switches: named, small, realistic deviations of the mock from one requirement each.
+"""Fault switches: named, small, realistic deviations of the mock, each breaking known requirements.
 
-Our own tests run the suite against the mock with one fault switched on and expect the
-requirements the fault names to fail: that is how we know each check can fail. `requirements`
-lists the requirement ids the fault is built to break (they must fail whenever the behaviour is
-exercised); other requirements may fail too as a side effect, but are not promised.
+A fault proves a check can FAIL. `requirements` lists every requirement the fault breaks, read as
+the catalogue words it, with one rule: a requirement whose precondition the fault already broke
+is not tested, not failed (get-404-while-syncing breaks SEG-GET-200; the read-back of an answer
+that never came is not judged). A fault that lists exactly one requirement is `exclusive`: it
+breaks that requirement and no other, so it proves that check alone. tests/mock/test_bench.py
+holds every fault to its list on the wire, and the correct mock and every legal variant
+(variants.py) to no finding at all.
 
 Names are kebab-case and stable: scripts and CI jobs refer to them (`conformance mock --fault`).
 Where a fault acts, app.py tests `"name" in faults`; `ActiveFaults` rejects unknown names there,
-so a misspelt check fails loudly instead of never firing.
+so a misspelt check fails loudly instead of never firing. A fault that needs an operation the
+document does not have (the list faults without GET /v1/segments) is refused, not silently idle.
 """
 
 from __future__ import annotations
@@ -15,17 +19,65 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from conformance.mock.variants import VARIANTS, Variant  # noqa: F401 - re-exported: `faults.VARIANTS`
+
 
 @dataclass(frozen=True)
 class Fault:
     name: str
     requirements: tuple[str, ...]
     description: str
+    operation: str | None = None  # the operationId the fault needs in the document, if any
+
+    @property
+    def exclusive(self) -> bool:
+        """True when the fault breaks exactly one requirement: the proof of that check alone."""
+        return len(self.requirements) == 1
 
 
-def _fault(name: str, requirements: str, description: str) -> Fault:
-    return Fault(name, tuple(requirements.split()), description)
+# Requirement ids the faults below name that the catalogue does not have yet: the lead adds them
+# with the list operation and the media-type check (see the mock's report). Level as proposed.
+# When the catalogue has them, they leave this table; a renamed id changes here and below.
+PROPOSED_REQUIREMENTS: dict[str, str] = {
+    "SEG-CREATE-MEDIA-TYPE-415": "SHOULD",
+    "SEG-OPERATION-SERVED": "MUST",
+    "SEG-LIST-200": "MUST",
+    "SEG-LIST-LIMIT": "MUST",
+    "SEG-LIST-ORDER": "MUST",
+    "SEG-LIST-CREATED-LISTED": "MUST",
+    "SEG-LIST-DELETED-NOT-LISTED": "MUST",
+    "SEG-LIST-FILTERS": "MUST",
+    "SEG-LIST-INVALID-4XX": "MUST",
+}
 
+# MUST and SHOULD requirements no fault can break alone, and why. Each still has faults that break
+# it together with others.
+NO_EXCLUSIVE_FAULT: dict[str, str] = {
+    "SEG-SEGMENT-OBJECT": (
+        "implied by SEG-SEGMENT-SCHEMA: the Segment schema's object enum is [segment], so an object "
+        "other than \"segment\" (or none) is a schema violation too"
+    ),
+    "SEG-SEGMENT-CREATED-AT": (
+        "implied by SEG-SEGMENT-SCHEMA: created_at is required with format date-time, judged by the "
+        "same RFC 3339 reading"
+    ),
+    "SEG-NO-5XX": (
+        "a 5xx is never a documented status, so it breaks SEG-STATUS-DOCUMENTED as the catalogue "
+        "words it; exclusive once that requirement leaves 5xx to SEG-NO-5XX"
+    ),
+    "SEG-OPERATION-SERVED": (
+        "an operation not served answers 405 (or a 404 on its path), a status the operation does "
+        "not document, so SEG-STATUS-DOCUMENTED breaks too, and the operation's own requirements "
+        "with it (delete's); exclusive only if SEG-STATUS-DOCUMENTED left routing to it"
+    ),
+}
+
+
+def _fault(name: str, requirements: str, description: str, operation: str | None = None) -> Fault:
+    return Fault(name, tuple(requirements.split()), description, operation)
+
+
+LIST = "list-segment"
 
 FAULTS: dict[str, Fault] = {
     fault.name: fault
@@ -34,13 +86,19 @@ FAULTS: dict[str, Fault] = {
         _fault(
             "create-answers-201",
             "SEG-CREATE-STATIC-200 SEG-CREATE-AUTOUPDATE-200 SEG-CREATE-PASSIVE-200"
-            " SEG-STATUS-DOCUMENTED",
+            " SEG-STATUS-DOCUMENTED SEG-CAP-STATIC-20000",
             "create answers 201 Created instead of the documented 200",
         ),
         _fault(
             "static-filter-empty-object",
-            "SEG-CREATE-STATIC-200",
+            "SEG-CREATE-STATIC-200 SEG-GET-READBACK",
             "a static segment is stored and answered with filter {} instead of null",
+        ),
+        _fault(
+            "static-create-filter-empty-object",
+            "SEG-CREATE-STATIC-200",
+            "create's answer for a static segment says filter {} (the serializer's default);"
+            " the segment is stored with filter null and get answers null",
         ),
         _fault(
             "dynamic-filter-not-echoed",
@@ -48,9 +106,21 @@ FAULTS: dict[str, Fault] = {
             "create answers filter null for auto-update and passive segments (get still has it)",
         ),
         _fault(
+            "auto-update-filter-not-echoed",
+            "SEG-CREATE-AUTOUPDATE-200",
+            "create answers filter null for an auto-update segment while its first sync runs"
+            " (passive ones are echoed; get has the filter)",
+        ),
+        _fault(
             "passive-stored-as-auto-update",
-            "SEG-CREATE-PASSIVE-200",
+            "SEG-CREATE-PASSIVE-200 SEG-GET-READBACK",
             "a passive segment is stored and answered as type auto-update",
+        ),
+        _fault(
+            "passive-answered-as-auto-update",
+            "SEG-CREATE-PASSIVE-200",
+            "create's answer says type auto-update for a passive segment (a wrong enum mapping in"
+            " the create serializer); it is stored, read back and counted as passive",
         ),
         _fault(
             "name-trimmed",
@@ -59,12 +129,12 @@ FAULTS: dict[str, Fault] = {
         ),
         _fault(
             "name-non-ascii-mangled",
-            "SEG-CREATE-NAME-ECHO",
+            "SEG-CREATE-NAME-ECHO SEG-GET-READBACK",
             "every non-ASCII character of the name is stored and answered as '?'",
         ),
         _fault(
             "name-truncated-255",
-            "SEG-CREATE-NAME-ECHO",
+            "SEG-CREATE-NAME-ECHO SEG-GET-READBACK",
             "names longer than 255 characters are cut to 255",
         ),
         _fault(
@@ -72,21 +142,40 @@ FAULTS: dict[str, Fault] = {
             "SEG-CREATE-SYNC-STATUS",
             "a static segment is answered with initial_sync_status IN_PROGRESS instead of DONE",
         ),
+        _fault(
+            "any-media-type-accepted",
+            "SEG-CREATE-MEDIA-TYPE-415",
+            "create parses the body as JSON whatever its Content-Type (text/plain, form, multipart,"
+            " none) and creates the segment",
+        ),
+        _fault(
+            "media-type-answers-400",
+            "SEG-CREATE-MEDIA-TYPE-415",
+            "a create body declared other than application/json answers 400 invalid_payload"
+            " instead of 415, and creates nothing",
+        ),
         # --- the Segment object -------------------------------------------------------------------
         _fault(
             "object-capitalised",
-            "SEG-SEGMENT-OBJECT SEG-SEGMENT-SCHEMA",
+            "SEG-SEGMENT-OBJECT SEG-SEGMENT-SCHEMA SEG-LIST-200",
             'every Segment carries object "Segment" instead of "segment"',
         ),
         _fault(
             "created-at-without-timezone",
-            "SEG-SEGMENT-CREATED-AT SEG-SEGMENT-SCHEMA",
+            "SEG-SEGMENT-CREATED-AT SEG-SEGMENT-SCHEMA SEG-LIST-200",
             "created_at is a local date-time with no Z or offset",
         ),
         _fault(
             "ids-repeat",
+            "SEG-ID-UNIQUE SEG-CAP-DYNAMIC-100",
+            "ids come from a counter that wraps after 3, so the 4th segment reuses (and replaces)"
+            " the 1st; the cap then never fills",
+        ),
+        _fault(
+            "static-id-from-customers",
             "SEG-ID-UNIQUE",
-            "ids come from a counter that wraps after 3, so the 4th segment reuses the 1st id",
+            "a static segment's id is a hash of its customer list, so static segments with the"
+            " same customers share one id (get answers the newest, delete removes them all)",
         ),
         # --- get ----------------------------------------------------------------------------------
         _fault(
@@ -96,8 +185,15 @@ FAULTS: dict[str, Fault] = {
         ),
         _fault(
             "get-wraps-in-data",
-            "SEG-GET-200 SEG-SEGMENT-SCHEMA",
+            "SEG-GET-200 SEG-SEGMENT-SCHEMA SEG-SEGMENT-OBJECT SEG-SEGMENT-CREATED-AT"
+            " SEG-GET-READBACK",
             'get answers {"data": Segment} instead of the Segment itself',
+        ),
+        _fault(
+            "get-404-while-syncing",
+            "SEG-GET-200",
+            "get of an auto-update or passive segment answers 404 while its first sync runs"
+            " (2 seconds after create); static segments are readable at once",
         ),
         _fault(
             "get-created-at-without-millis",
@@ -111,24 +207,42 @@ FAULTS: dict[str, Fault] = {
         ),
         _fault(
             "get-unknown-answers-500",
-            "SEG-GET-404 SEG-NO-5XX",
+            "SEG-GET-404 SEG-NO-5XX SEG-STATUS-DOCUMENTED",
             "get of an id that never existed answers 500",
         ),
         _fault(
             "get-unknown-answers-200",
-            "SEG-GET-404",
+            "SEG-GET-404 SEG-SEGMENT-SCHEMA",
             "get of an id that never existed answers 200 with a null body",
+        ),
+        _fault(
+            "get-unknown-answers-placeholder",
+            "SEG-GET-404",
+            "get of an id that never existed answers 200 with an empty static segment of that id"
+            " (a read-through cache that fills misses with defaults)",
         ),
         _fault(
             "get-deleted-answers-410",
             "SEG-DELETE-GONE SEG-STATUS-DOCUMENTED",
             "get of a deleted segment answers 410 Gone instead of 404",
         ),
+        _fault(
+            "odd-id-answers-500",
+            "SEG-NO-5XX SEG-STATUS-DOCUMENTED",
+            "get and delete of an id with a character other than letters, digits, '_' and '-'"
+            " answer 500 (the id goes unescaped into a query)",
+        ),
         # --- delete -------------------------------------------------------------------------------
         _fault(
             "delete-answers-200-with-body",
             "SEG-DELETE-204-EMPTY SEG-STATUS-DOCUMENTED",
             "delete answers 200 with the deleted Segment instead of 204 with no body",
+        ),
+        _fault(
+            "delete-204-with-body",
+            "SEG-DELETE-204-EMPTY",
+            "delete answers 204 with Content-Length: 15 and 15 body bytes ({\"status\":\"ok\"}),"
+            " then closes the connection (a client that trusts the 204 never sees them)",
         ),
         _fault(
             "soft-delete",
@@ -145,6 +259,16 @@ FAULTS: dict[str, Fault] = {
             "SEG-DELETE-404 SEG-DELETE-TWICE-404",
             "delete of any missing id (never created or already deleted) answers 204",
         ),
+        _fault(
+            "delete-unknown-answers-204",
+            "SEG-DELETE-404",
+            "delete of an id that never existed answers 204 (deleted ids still answer 404)",
+        ),
+        _fault(
+            "delete-not-served",
+            "SEG-OPERATION-SERVED SEG-DELETE-204-EMPTY SEG-DELETE-404 SEG-STATUS-DOCUMENTED",
+            "DELETE /v1/segments/{segmentId} answers 405 with Allow: GET, as if undocumented",
+        ),
         # --- invalid requests and errors ----------------------------------------------------------
         _fault(
             "name-coerced-to-string",
@@ -157,13 +281,19 @@ FAULTS: dict[str, Fault] = {
             "an invalid or malformed create body answers 422 instead of 400",
         ),
         _fault(
+            "invalid-body-wrong-key",
+            "SEG-VALIDATION-400",
+            "an invalid or malformed create body answers 400 with key validation_error instead of"
+            " invalid_payload",
+        ),
+        _fault(
             "malformed-json-500",
-            "SEG-NO-5XX SEG-VALIDATION-4XX",
+            "SEG-NO-5XX SEG-VALIDATION-4XX SEG-STATUS-DOCUMENTED",
             "a create body that is not JSON answers 500",
         ),
         _fault(
             "long-name-500",
-            "SEG-NO-5XX",
+            "SEG-NO-5XX SEG-STATUS-DOCUMENTED SEG-CREATE-STATIC-200",
             "a name longer than 1000 characters answers 500",
         ),
         _fault(
@@ -186,6 +316,12 @@ FAULTS: dict[str, Fault] = {
             "SEG-METHOD-405",
             "405 answers carry no Allow header",
         ),
+        _fault(
+            "allow-lists-unsupported-methods",
+            "SEG-METHOD-405",
+            "405 answers carry Allow: GET, POST, PUT, PATCH, DELETE on every path (a framework"
+            " default), naming methods that answer 405 themselves",
+        ),
         # --- caps ---------------------------------------------------------------------------------
         _fault(
             "static-cap-20000-rejected",
@@ -203,14 +339,27 @@ FAULTS: dict[str, Fault] = {
             "the auto-update and passive cap is off by one: a 101st segment is accepted",
         ),
         _fault(
+            "dynamic-cap-answers-403",
+            "SEG-STATUS-DOCUMENTED",
+            "a create past the 100 auto-update and passive segments answers 403 Forbidden"
+            " (an Error object, code 403) instead of the documented 400",
+        ),
+        _fault(
             "cap-counts-static-segments",
             "SEG-CAP-STATIC-NOT-COUNTED",
             "the 100 cap counts static segments too and applies to static creates",
         ),
         _fault(
             "deleted-still-counted",
+            "SEG-CAP-DELETE-FREES SEG-CREATE-AUTOUPDATE-200 SEG-CREATE-PASSIVE-200",
+            "deleted auto-update and passive segments still count toward the 100 cap: once 100"
+            " were created, no other ever is",
+        ),
+        _fault(
+            "cap-freed-one-delete-late",
             "SEG-CAP-DELETE-FREES",
-            "deleted auto-update and passive segments still count toward the 100 cap",
+            "the cap counter settles each delete when the next delete arrives, so the slot a"
+            " delete frees comes back one delete late",
         ),
         # --- authentication -----------------------------------------------------------------------
         _fault(
@@ -221,7 +370,7 @@ FAULTS: dict[str, Fault] = {
         _fault(
             "auth-only-on-create",
             "SEG-AUTH-401 SEG-AUTH-FIRST",
-            "credentials are checked on POST only; get and delete answer without them",
+            "credentials are checked on POST only; get, delete and list answer without them",
         ),
         _fault(
             "validation-before-auth",
@@ -238,6 +387,64 @@ FAULTS: dict[str, Fault] = {
             "SEG-AUTH-NO-EFFECT",
             "delete without valid credentials deletes the segment, then answers 401",
         ),
+        # --- list (documents with GET /v1/segments) ------------------------------------------------
+        _fault(
+            "list-not-served",
+            "SEG-OPERATION-SERVED SEG-STATUS-DOCUMENTED",
+            "GET /v1/segments answers 405 with Allow: POST although the document has list-segment",
+            LIST,
+        ),
+        _fault(
+            "list-segments-key",
+            "SEG-LIST-200",
+            'the list answers its array under "segments" (the vendor schema\'s property) instead of'
+            ' "data" (its required field and its example)',
+            LIST,
+        ),
+        _fault(
+            "list-limit-ignored",
+            "SEG-LIST-LIMIT",
+            "the list answers every matching segment whatever the limit (and 10 is no default)",
+            LIST,
+        ),
+        _fault(
+            "list-order-param-ignored",
+            "SEG-LIST-ORDER",
+            "the list is always newest first: order=created_at is ignored",
+            LIST,
+        ),
+        _fault(
+            "list-order-reversed",
+            "SEG-LIST-ORDER",
+            "the list reads order backwards: oldest first by default and for -created_at",
+            LIST,
+        ),
+        _fault(
+            "list-shows-deleted",
+            "SEG-LIST-DELETED-NOT-LISTED",
+            "deleted segments are still listed (and counted in total)",
+            LIST,
+        ),
+        _fault(
+            "list-misses-newest",
+            "SEG-LIST-CREATED-LISTED",
+            "the list reads a replica one write behind: the segment created last is missing"
+            " (and not counted in total)",
+            LIST,
+        ),
+        _fault(
+            "list-filters-ignored",
+            "SEG-LIST-FILTERS",
+            "the filters query is ignored (ids, limit and order still apply)",
+            LIST,
+        ),
+        _fault(
+            "list-bad-params-accepted",
+            "SEG-LIST-INVALID-4XX",
+            "a limit outside 1-100 is clamped and an unknown order falls back to the default,"
+            " answered 200 instead of 400",
+            LIST,
+        ),
     )
 }
 
@@ -247,21 +454,47 @@ def faults_breaking(requirement_id: str) -> list[Fault]:
     return [fault for fault in FAULTS.values() if requirement_id in fault.requirements]
 
 
+def exclusive_faults(requirement_id: str) -> list[Fault]:
+    """The faults that break `requirement_id` and nothing else."""
+    return [fault for fault in faults_breaking(requirement_id) if fault.exclusive]
+
+
+def faults_for(operation_ids: Iterable[str]) -> list[Fault]:
+    """The faults that apply to a document with these operations."""
+    available = set(operation_ids)
+    return [fault for fault in FAULTS.values() if fault.operation is None or fault.operation in available]
+
+
 class UnknownFault(ValueError):
     """A fault name that is not in FAULTS."""
+
+
+class FaultNotApplicable(ValueError):
+    """A fault that needs an operation the document does not have (one line, for the CLI)."""
 
 
 class ActiveFaults:
     """The faults switched on for one mock; `"name" in faults` asks whether one is on."""
 
-    def __init__(self, names: Iterable[str] = ()) -> None:
+    def __init__(self, names: Iterable[str] = (), operation_ids: Iterable[str] | None = None) -> None:
         names = frozenset(names)
         unknown = sorted(names - FAULTS.keys())
         if unknown:
             raise UnknownFault(f"unknown fault {unknown[0]!r}")
+        if operation_ids is not None:
+            available = set(operation_ids)
+            for name in sorted(names):
+                needed = FAULTS[name].operation
+                if needed is not None and needed not in available:
+                    raise FaultNotApplicable(
+                        f"fault {name!r} needs operation {needed}, which the document does not have"
+                    )
         self._names = names
 
     def __contains__(self, name: str) -> bool:
         if name not in FAULTS:  # a typo in app.py must not silently switch a fault off
             raise UnknownFault(f"unknown fault {name!r}")
         return name in self._names
+
+    def __iter__(self):
+        return iter(sorted(self._names))

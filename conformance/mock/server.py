@@ -13,10 +13,15 @@ import socket
 import sys
 import threading
 from collections.abc import Iterable
+from typing import TYPE_CHECKING, TextIO
 
 import uvicorn
 
 from conformance.mock.app import create_app
+from conformance.mock.requestlog import RequestLog, Writer, stderr_writer, writer_for
+
+if TYPE_CHECKING:
+    from conformance.contract import Contract
 
 DEFAULT_APP_ID = "test-app-id"
 DEFAULT_APP_TOKEN = "test-app-token"
@@ -94,11 +99,19 @@ def _url(host: str, sock: socket.socket) -> str:
     return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
 
+def _logged(app, log: TextIO | Writer | None, app_id: str, app_token: str):
+    write = writer_for(log)
+    return app if write is None else RequestLog(app, write, (app_id, app_token))
+
+
 class MockServer:
     """The mock on a loopback port, served by a background thread; it starts once.
 
-    with MockServer(faults=["soft-delete"]) as mock:
+    with MockServer(faults=["soft-delete"], variants=["long-ids"], contract=Contract.load(p)) as mock:
         requests.get(f"{mock.url}/v1/segments/seg_x", headers=mock.auth_headers)
+
+    It logs nothing unless `log` is given: a stream (one line per request, flushed) or a function
+    taking the line (requestlog.py says what a line holds; credentials are masked).
     """
 
     def __init__(
@@ -107,15 +120,20 @@ class MockServer:
         app_id: str = DEFAULT_APP_ID,
         app_token: str = DEFAULT_APP_TOKEN,
         faults: Iterable[str] = (),
+        variants: Iterable[str] = (),
+        contract: Contract | None = None,
         host: str = DEFAULT_HOST,
         port: int = 0,
+        log: TextIO | Writer | None = None,
     ) -> None:
         self.app_id = app_id
         self.app_token = app_token
         self.faults = tuple(faults)
-        # app.state.mock is the mock's memory: tests may read it, HTTP cannot list segments.
-        self.app = create_app(app_id, app_token, self.faults)
-        self._server = _Server(_config(self.app, host))
+        self.variants = tuple(variants)
+        # app.state.mock is the mock's memory (its store and its contract): tests may read it.
+        self.app = create_app(app_id, app_token, self.faults, self.variants, contract)
+        self.contract = self.app.state.mock.contract
+        self._server = _Server(_config(_logged(self.app, log, app_id, app_token), host))
         self._host = host
         self._port = port
         self._socket: socket.socket | None = None
@@ -163,17 +181,28 @@ def serve_forever(
     app_id: str = DEFAULT_APP_ID,
     app_token: str = DEFAULT_APP_TOKEN,
     faults: Iterable[str] = (),
+    variants: Iterable[str] = (),
+    contract: Contract | None = None,
+    quiet: bool = False,
 ) -> None:
-    """Serve the mock in the foreground until Ctrl-C or SIGTERM; print the URL first.
+    """Serve the mock in the foreground until Ctrl-C or SIGTERM; print the URL first, then (unless
+    quiet) one line per request on stderr.
 
-    Raises ListenError when the address cannot be bound, faults.UnknownFault for a bad name.
+    Raises ListenError when the address cannot be bound, and what create_app raises for a fault or
+    variant that is unknown or does not apply to the document.
     """
-    faults = tuple(faults)
-    server = _Server(_config(create_app(app_id, app_token, faults), host))
+    faults, variants = tuple(faults), tuple(variants)
+    app = create_app(app_id, app_token, faults, variants, contract)
+    server = _Server(_config(_logged(app, None if quiet else stderr_writer, app_id, app_token), host))
     sock = _listen(host, port)
     try:
         switched = ", ".join(faults) or "none"
-        print(f"conformance mock: serving {_url(host, sock)} (faults: {switched}); Ctrl-C stops it")
+        chosen = ", ".join(variants) or "none"
+        document = app.state.mock.contract.source
+        print(
+            f"conformance mock: serving {_url(host, sock)} (document: {document}; faults: {switched};"
+            f" variants: {chosen}); Ctrl-C stops it"
+        )
         sys.stdout.flush()  # a script reading our stdout through a pipe waits for this line
         server.run(sockets=[sock])
     except KeyboardInterrupt:  # Ctrl-C before uvicorn took over the signal: still a clean stop

@@ -1,22 +1,29 @@
 """Fixtures for the mock's own tests: real MockServers on loopback, a small client, and the
 assertions every test shares (what a Segment, an Error object, an empty answer look like).
 
-Helpers live here and reach tests as fixtures (`api`, `expect`, `start_mock`), so the tests
-import nothing from each other whatever pytest's import mode.
+Helpers live here and reach tests as fixtures (`api`, `expect`, `start_mock`, `bundled`, `july`,
+`bench`), so the tests import nothing from each other whatever pytest's import mode; the two
+helper modules (rawhttp.py, the wire; probe_bench.py, the requirement probes) are imported here.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
+import probe_bench
 import pytest
+import rawhttp
 import requests
 
 from conformance import contract
+from conformance.contract import Contract
 from conformance.mock import MockServer
 from conformance.mock.store import SEGMENT_TYPES
+
+JULY_DOCUMENT = Path(__file__).parent.parent / "fixtures" / "segments-2026-07.json"
 
 # seed 000, "Dynamic - customers with birthday next month": dotted keys are part of the contract.
 VENDOR_FILTER = {
@@ -39,6 +46,15 @@ class SegmentsClient:
         self.url = server.url
         self.auth = server.auth_headers
         self.session = requests.Session()
+
+    def wire(self, method: str, target: str, **kwargs) -> rawhttp.WireAnswer:
+        """The same request through rawhttp: every header and every byte of the answer."""
+        kwargs.setdefault("headers", {})
+        kwargs["headers"] = {**self.auth, **kwargs["headers"]}
+        return rawhttp.exchange(self.url, method, target, **kwargs)
+
+    def list(self, params=None, **kwargs) -> requests.Response:
+        return self.request("GET", "/v1/segments", params=params, **kwargs)
 
     def request(self, method: str, path: str, *, headers: dict[str, str] | None = None, **kwargs):
         headers = self.auth if headers is None else headers
@@ -94,9 +110,22 @@ class Expect:
     def segment(cls, response: requests.Response, status: int = 200) -> dict[str, Any]:
         assert response.status_code == status, (response.status_code, response.text)
         segment = cls.json_body(response)
-        assert contract.schema_errors(segment, contract.SEGMENT_SCHEMA) == []
+        assert Contract.bundled().schema_errors(segment, contract.SEGMENT_SCHEMA) == []
         assert segment["object"] == "segment"
         assert VENDOR_CREATED_AT.match(segment["created_at"]), segment["created_at"]
+        return segment
+
+    @classmethod
+    def segment_any(cls, response: requests.Response, status: int = 200) -> dict[str, Any]:
+        """A Segment in any legal form (the variants'): the fields the overlay requires, object
+        "segment", an RFC 3339 created_at. Schema validity on every document is the bench's."""
+        from conformance import rfc3339
+
+        assert response.status_code == status, (response.status_code, response.text)
+        segment = cls.json_body(response)
+        assert {"id", "name", "created_at", "type", "filter", "object"} <= set(segment), segment
+        assert segment["object"] == "segment"
+        assert rfc3339.is_date_time(segment["created_at"]), segment["created_at"]
         return segment
 
     @classmethod
@@ -105,9 +134,9 @@ class Expect:
     ) -> dict[str, Any]:
         assert response.status_code == status, (response.status_code, response.text)
         error = cls.json_body(response)
-        assert contract.schema_errors(error, contract.ERROR_SCHEMA) == []
+        assert Contract.bundled().schema_errors(error, contract.ERROR_SCHEMA) == []
         assert error["code"] == status
-        assert error["request_id"].startswith("v-")
+        assert error.get("request_id", "v-").startswith("v-")
         if key is not None:
             assert error["key"] == key, error
         return error
@@ -147,13 +176,25 @@ def _started_mocks() -> Iterator[list[MockServer]]:
         server.stop()
 
 
+@pytest.fixture(scope="session")
+def bundled() -> Contract:
+    return Contract.bundled()
+
+
+@pytest.fixture(scope="session")
+def july() -> Contract:
+    """The vendor's July 2026 revision (GET /v1/segments), with our overlay."""
+    return Contract.load(JULY_DOCUMENT)
+
+
 @pytest.fixture
 def start_mock(_started_mocks: list[MockServer]):
-    """start_mock(faults=...) -> a client to a fresh mock of its own, stopped after the test."""
+    """start_mock(faults=..., variants=..., contract=...) -> a client to a fresh mock of its own,
+    stopped after the test."""
     clients: list[SegmentsClient] = []
 
-    def start(faults=()) -> SegmentsClient:
-        server = MockServer(faults=faults).start()
+    def start(faults=(), variants=(), contract=None, **kwargs) -> SegmentsClient:
+        server = MockServer(faults=faults, variants=variants, contract=contract, **kwargs).start()
         _started_mocks.append(server)
         clients.append(SegmentsClient(server))
         return clients[-1]
@@ -162,6 +203,18 @@ def start_mock(_started_mocks: list[MockServer]):
     for client in clients:
         client.session.close()
         client.server.stop(wait=False)
+
+
+@pytest.fixture
+def bench(start_mock):
+    """bench(faults=..., variants=..., contract=...) -> the requirements a fresh mock broke, each
+    with its evidence (probe_bench.py)."""
+
+    def run(**kwargs) -> dict[str, list[str]]:
+        api = start_mock(**kwargs)
+        return probe_bench.Bench(api.server).run()
+
+    return run
 
 
 def pytest_configure(config: pytest.Config) -> None:

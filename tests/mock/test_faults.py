@@ -1,22 +1,33 @@
-"""Every fault switch does what it says, and only that.
+"""Every fault switch does what it says, on the wire, and the correct mock does not.
 
-For each fault: its probe observes the deviation on a mock with that fault on, and the baseline
-checks whose requirements the fault does not declare still pass there (so a fault is one small
-deviation, not a broken mock). Requirement-level detection of each fault by the suite is the
-suite's own test; here we prove the mock side.
+For each fault: its probe observes the deviation on a mock with that fault on, and the same probe
+fails on the correct mock (the baseline: without the fault the deviation is not there). That the
+fault breaks exactly the requirements it lists, and nothing else, is test_bench.py's proof.
+Requirement-level detection of each fault by the suite is the suite's own test.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
 
+import rawhttp
+
 from conformance import contract
 from conformance.catalogue import load_catalogue
+from conformance.contract import Contract
 from conformance.mock import FAULTS, MockServer, UnknownFault, faults_breaking
-from conformance.mock.faults import ActiveFaults
+from conformance.mock.faults import (
+    NO_EXCLUSIVE_FAULT,
+    PROPOSED_REQUIREMENTS,
+    ActiveFaults,
+    FaultNotApplicable,
+    exclusive_faults,
+    faults_for,
+)
 
 UNKNOWN_ID = "seg_unknownunknownunknown0"  # the vendor shape, never generated
 WRONG_AUTH = {"X-App-Id": "test-app-id", "X-App-Token": "not-the-token"}
@@ -38,23 +49,60 @@ def probe(name: str):
 # --- the registry -------------------------------------------------------------------------------
 
 
+def _levels() -> dict[str, str]:
+    """Every requirement a fault may name: the catalogue's, and those proposed for it."""
+    catalogue = {rid: requirement.level for rid, requirement in load_catalogue().items()}
+    return {**PROPOSED_REQUIREMENTS, **catalogue}
+
+
 def test_every_must_and_should_requirement_has_a_fault():
-    catalogue = load_catalogue()
-    uncovered = [
-        rid for rid, req in catalogue.items() if req.level != "OBSERVE" and not faults_breaking(rid)
-    ]
+    uncovered = [rid for rid, level in _levels().items() if level != "OBSERVE" and not faults_breaking(rid)]
     assert uncovered == []
 
 
+def test_every_must_and_should_requirement_has_an_exclusive_fault_or_a_reason():
+    """A fault that lists exactly that one requirement proves its check alone; where none can
+    exist, NO_EXCLUSIVE_FAULT says why (and faults still break it with others)."""
+    for rid, level in _levels().items():
+        if level == "OBSERVE":
+            continue
+        exclusive = [fault.name for fault in exclusive_faults(rid)]
+        if rid in NO_EXCLUSIVE_FAULT:
+            assert exclusive == [], f"{rid} has exclusive faults {exclusive}: drop it from NO_EXCLUSIVE_FAULT"
+            assert faults_breaking(rid), rid
+        else:
+            assert exclusive, f"no fault breaks {rid} alone"
+    assert set(NO_EXCLUSIVE_FAULT) <= set(_levels())
+
+
+def test_proposed_requirements_are_not_in_the_catalogue_yet():
+    """When the catalogue gains one, it leaves PROPOSED_REQUIREMENTS (so the levels never fork)."""
+    assert set(PROPOSED_REQUIREMENTS).isdisjoint(load_catalogue())
+    assert set(PROPOSED_REQUIREMENTS.values()) <= {"MUST", "SHOULD"}
+
+
 def test_faults_name_real_requirements_that_can_fail():
-    catalogue = load_catalogue()
+    levels = _levels()
     for fault in FAULTS.values():
         assert fault.requirements, fault.name
+        assert len(set(fault.requirements)) == len(fault.requirements), fault.name
         for requirement_id in fault.requirements:
-            assert catalogue[requirement_id].level in ("MUST", "SHOULD"), (
-                fault.name,
-                requirement_id,
-            )
+            assert levels[requirement_id] in ("MUST", "SHOULD"), (fault.name, requirement_id)
+
+
+def test_exclusive_means_one_requirement():
+    for fault in FAULTS.values():
+        assert fault.exclusive == (len(fault.requirements) == 1), fault.name
+
+
+def test_list_faults_need_the_list_operation(bundled, july):
+    list_faults = {name for name, fault in FAULTS.items() if fault.operation == "list-segment"}
+    assert list_faults and all(name.startswith("list-") for name in list_faults)
+    assert {fault.name for fault in faults_for(op.operation_id for op in july.operations)} == set(FAULTS)
+    assert {fault.name for fault in faults_for(op.operation_id for op in bundled.operations)} == set(FAULTS) - list_faults
+    with pytest.raises(FaultNotApplicable, match="list-limit-ignored.*list-segment"):
+        MockServer(faults=["list-limit-ignored"])
+    MockServer(faults=["list-limit-ignored"], contract=july)  # fine where the document has list
 
 
 def test_fault_names_are_kebab_case_and_described_in_one_line():
@@ -84,9 +132,20 @@ def test_asking_about_a_misspelt_fault_fails_loudly():
 # --- each fault deviates --------------------------------------------------------------------------
 
 
+def _contract_for(name: str, july: Contract) -> Contract | None:
+    return july if FAULTS[name].operation == "list-segment" else None
+
+
 @pytest.mark.parametrize("name", sorted(FAULTS))
-def test_fault_changes_its_own_behaviour(name, start_mock, expect):
-    PROBES[name](start_mock(faults=[name]), expect)
+def test_fault_changes_its_own_behaviour(name, start_mock, expect, july):
+    PROBES[name](start_mock(faults=[name], contract=_contract_for(name, july)), expect)
+
+
+@pytest.mark.parametrize("name", sorted(FAULTS))
+def test_the_correct_mock_does_not_deviate(name, start_mock, expect, july):
+    """The baseline: the same probe on the correct mock fails, so it observes the fault itself."""
+    with pytest.raises(AssertionError):
+        PROBES[name](start_mock(contract=_contract_for(name, july)), expect)
 
 
 @probe("create-answers-201")
@@ -246,7 +305,7 @@ def _(api, expect):
 
 @probe("name-coerced-to-string")
 def _(api, expect):
-    assert api.create({"name": 123}).json()["name"] == "123"
+    assert expect.segment(api.create({"name": 123}))["name"] == "123"
     assert api.create({"name": True, "type": "static"}).json()["name"] == "true"
 
 
@@ -359,144 +418,216 @@ def _(api, expect):
     expect.error(api.get(segment_id), 404)
 
 
-# --- and only that --------------------------------------------------------------------------------
-#
-# Each baseline check asserts one behaviour strictly and builds its setup leniently (any answer
-# that carries an id will do), so a fault trips only the checks that name its requirements.
 
 
-@dataclass(frozen=True)
-class BaselineCheck:
-    requirements: frozenset[str]
-    run: Callable
-
-    def applies_to(self, fault_name: str) -> bool:
-        return not self.requirements & set(FAULTS[fault_name].requirements)
+# --- the faults that break one requirement alone, and the newer ones -------------------------------
 
 
-def _baseline(*requirements: str):
-    def register(function):
-        BASELINE.append(BaselineCheck(frozenset(requirements), function))
-        return function
-
-    return register
-
-
-BASELINE: list[BaselineCheck] = []
+@probe("static-create-filter-empty-object")
+def _(api, expect):
+    created = expect.segment(api.create_static())
+    assert created["filter"] == {}
+    assert expect.segment(api.get(created["id"]))["filter"] is None  # stored as null
 
 
-@_baseline(
-    "SEG-CREATE-STATIC-200",
-    "SEG-CREATE-NAME-ECHO",
-    "SEG-CREATE-SYNC-STATUS",
-    "SEG-SEGMENT-SCHEMA",
-    "SEG-SEGMENT-OBJECT",
-    "SEG-SEGMENT-CREATED-AT",
-)
-def _create_static(api):
-    response = api.create_static(name="baseline")
-    assert response.status_code == 200
-    segment = response.json()
-    assert contract.schema_errors(segment, contract.SEGMENT_SCHEMA) == []
-    assert segment["created_at"].endswith("Z")
-    assert (segment["name"], segment["type"], segment["filter"]) == ("baseline", "static", None)
-    assert (segment["object"], segment["initial_sync_status"]) == ("segment", "DONE")
+@probe("auto-update-filter-not-echoed")
+def _(api, expect):
+    created = expect.segment(api.create_dynamic("auto-update"))
+    assert created["filter"] is None
+    assert api.get(created["id"]).json()["filter"] == api.FILTER
+    assert expect.segment(api.create_dynamic("passive"))["filter"] == api.FILTER
 
 
-@_baseline("SEG-CREATE-AUTOUPDATE-200", "SEG-CREATE-SYNC-STATUS")
-def _create_auto_update(api):
-    response = api.create_dynamic("auto-update")
-    assert response.status_code == 200
-    segment = response.json()
-    assert (segment["type"], segment["filter"]) == ("auto-update", api.FILTER)
-    assert segment["initial_sync_status"] == "IN_PROGRESS"
+@probe("passive-answered-as-auto-update")
+def _(api, expect):
+    created = expect.segment(api.create_dynamic("passive"))
+    assert created["type"] == "auto-update"
+    assert expect.segment(api.get(created["id"]))["type"] == "passive"
 
 
-@_baseline("SEG-GET-200", "SEG-GET-READBACK", "SEG-SEGMENT-SCHEMA")
-def _get_reads_back(api):
-    sent = {"name": "read back", "type": "auto-update", "filter": api.FILTER}
-    created = api.create(sent).json()
-    response = api.get(created["id"])
-    assert response.status_code == 200
-    got = response.json()
-    assert (got["id"], got["created_at"]) == (created["id"], created["created_at"])
-    assert (got["name"], got["type"], got["filter"]) == (sent["name"], sent["type"], sent["filter"])
+@probe("any-media-type-accepted")
+def _(api, expect):
+    for content_type in ("text/plain", "application/x-www-form-urlencoded", None):
+        headers = {**api.auth, **({"Content-Type": content_type} if content_type else {})}
+        response = api.wire("POST", "/v1/segments", headers=headers, body=b'{"name": "any type"}')
+        assert response.status == 200, (content_type, response.status)
+    assert api.stored() == 3
 
 
-@_baseline("SEG-DELETE-204-EMPTY", "SEG-DELETE-GONE", "SEG-DELETE-TWICE-404")
-def _delete_then_gone(api):
-    segment_id = api.create_static(name="to delete").json()["id"]
-    deleted = api.delete(segment_id)
-    assert (deleted.status_code, deleted.content) == (204, b"")
-    assert api.get(segment_id).status_code == 404
-    assert api.delete(segment_id).status_code == 404
+@probe("media-type-answers-400")
+def _(api, expect):
+    response = api.create_raw(b'{"name": "form"}', headers={**api.auth, "Content-Type": "application/x-www-form-urlencoded"})
+    expect.error(response, 400, key="invalid_payload")
+    assert api.stored() == 0
 
 
-@_baseline("SEG-GET-404", "SEG-DELETE-404")
-def _unknown_id_404(api):
-    assert api.get(UNKNOWN_ID).status_code == 404
-    assert api.delete(UNKNOWN_ID).status_code == 404
+@probe("static-id-from-customers")
+def _(api, expect):
+    first = expect.segment(api.create_static(name="first"))
+    second = expect.segment(api.create_static(name="second"))
+    assert first["id"] == second["id"]
+    assert expect.segment(api.get(first["id"]))["name"] == "second"  # the newest
+    other = expect.segment(api.create_static(customers=["cust_other"]))
+    assert other["id"] != first["id"]
+    expect.empty(api.delete(first["id"]))
+    expect.error(api.get(first["id"]), 404)  # both gone
 
 
-@_baseline("SEG-ERROR-OBJECT", "SEG-ERROR-CODE-STATUS", "SEG-GET-404")
-def _error_object(api):
-    invalid = {"name": "x", "type": "dynamic"}
-    for response in (api.get(UNKNOWN_ID), api.create(invalid), api.get(UNKNOWN_ID, headers={})):
-        error = response.json()
-        assert contract.schema_errors(error, contract.ERROR_SCHEMA) == []
-        assert error["code"] == response.status_code
+@probe("get-404-while-syncing")
+def _(api, expect):
+    dynamic = expect.segment(api.create_dynamic("passive"))
+    expect.error(api.get(dynamic["id"]), 404, key="not_found")
+    expect.segment(api.get(expect.segment(api.create_static())["id"]))
 
 
-@_baseline("SEG-JSON-CONTENT-TYPE")
-def _json_content_type(api):
-    for response in (api.create_static(), api.get(UNKNOWN_ID), api.create_raw(b"{")):
-        assert response.headers["Content-Type"].startswith("application/json")
+@probe("get-unknown-answers-placeholder")
+def _(api, expect):
+    placeholder = expect.segment(api.get(UNKNOWN_ID))
+    assert (placeholder["id"], placeholder["name"], placeholder["type"]) == (UNKNOWN_ID, "", "static")
+    segment_id = expect.segment(api.create_static())["id"]
+    expect.empty(api.delete(segment_id))
+    expect.error(api.get(segment_id), 404)  # deleted ids still answer 404
 
 
-@_baseline("SEG-AUTH-401", "SEG-AUTH-FIRST")
-def _missing_or_wrong_credentials_401(api):
-    segment_id = api.create_static().json()["id"]
-    assert api.create({"name": 1}, headers={}).status_code == 401
-    assert api.get(segment_id, headers=WRONG_AUTH).status_code == 401
-    assert api.delete(UNKNOWN_ID, headers={}).status_code == 401
+@probe("odd-id-answers-500")
+def _(api, expect):
+    assert api.get("seg_x~not-ours").status_code == 500
+    assert api.delete("seg_x~not-ours").status_code == 500
+    expect.error(api.get("seg_plain-id_0"), 404)
 
 
-@_baseline("SEG-AUTH-NO-EFFECT", "SEG-AUTH-401")
-def _rejected_delete_deletes_nothing(api):
-    segment_id = api.create_static().json()["id"]
-    assert api.delete(segment_id, headers=WRONG_AUTH).status_code == 401
-    assert api.get(segment_id).status_code == 200
+@probe("delete-204-with-body")
+def _(api, expect):
+    segment_id = expect.segment(api.create_static())["id"]
+    expect.empty(api.delete(segment_id))  # what a client shows: a 204 and no content
+    segment_id = expect.segment(api.create_static())["id"]
+    wire = api.wire("DELETE", f"/v1/segments/{segment_id}")
+    assert wire.status == 204
+    assert wire.header("Content-Length") == "15"
+    assert wire.after_headers == b'{"status":"ok"}'
+    assert wire.header("Connection") == "close"
 
 
-@_baseline("SEG-ID-UNIQUE")
-def _ids_unique(api):
-    ids = [api.create_static(name=f"unique {index}").json()["id"] for index in range(5)]
-    assert len(set(ids)) == 5
+@probe("delete-unknown-answers-204")
+def _(api, expect):
+    expect.empty(api.delete(UNKNOWN_ID))
+    segment_id = expect.segment(api.create_static())["id"]
+    expect.empty(api.delete(segment_id))
+    expect.error(api.delete(segment_id), 404)
 
 
-@_baseline("SEG-VALIDATION-4XX", "SEG-VALIDATION-400", "SEG-NO-5XX")
-def _invalid_body_400(api):
-    assert api.create({"name": 1}).status_code == 400
-    assert api.create_raw(b"{").status_code == 400
+@probe("delete-not-served")
+def _(api, expect):
+    segment_id = expect.segment(api.create_static())["id"]
+    response = api.delete(segment_id)
+    expect.error(response, 405, key="method_not_allowed")
+    assert response.headers["Allow"] == "GET"
+    expect.segment(api.get(segment_id))
 
 
-@_baseline("SEG-METHOD-405")
-def _method_not_allowed_405(api):
-    response = api.request("PATCH", f"/v1/segments/{UNKNOWN_ID}")
-    assert response.status_code == 405
-    assert response.headers["Allow"] == "GET, HEAD, DELETE"
+@probe("invalid-body-wrong-key")
+def _(api, expect):
+    expect.error(api.create({"name": 1}), 400, key="validation_error")
+    expect.error(api.create_raw(b"{"), 400, key="validation_error")
 
 
-def test_baseline_passes_on_the_correct_mock(start_mock):
-    api = start_mock()
-    for check in BASELINE:
-        check.run(api)
+@probe("allow-lists-unsupported-methods")
+def _(api, expect):
+    response = api.request("PUT", f"/v1/segments/{UNKNOWN_ID}")
+    expect.error(response, 405)
+    assert response.headers["Allow"] == "GET, POST, PUT, PATCH, DELETE"
 
 
-@pytest.mark.parametrize("name", sorted(FAULTS))
-def test_fault_leaves_the_rest_working(name, start_mock):
-    checks = [check for check in BASELINE if check.applies_to(name)]
-    assert len(checks) >= len(BASELINE) - 3, f"{name} is not one small deviation"
-    api = start_mock(faults=[name])
-    for check in checks:
-        check.run(api)
+@probe("dynamic-cap-answers-403")
+def _(api, expect):
+    api.fill_dynamic(100)
+    expect.error(api.create_dynamic(), 403, key="forbidden")
+    expect.error(api.create_static(customers=["cust"] * 20_001), 400)  # the static cap still 400
+
+
+@probe("cap-freed-one-delete-late")
+def _(api, expect):
+    ids = api.fill_dynamic(100)
+    expect.empty(api.delete(ids.pop()))
+    expect.error(api.create_dynamic(), 400)  # the slot is not back yet
+    expect.empty(api.delete(ids.pop()))
+    expect.segment(api.create_dynamic())  # the first delete settled: one slot
+
+
+@probe("list-not-served")
+def _(api, expect):
+    response = api.list()
+    expect.error(response, 405, key="method_not_allowed")
+    assert response.headers["Allow"] == "POST"
+
+
+@probe("list-segments-key")
+def _(api, expect):
+    expect.segment(api.create_static())
+    body = api.list().json()
+    assert "data" not in body and len(body["segments"]) == 1
+    assert body["data_ref"] == "data"
+
+
+@probe("list-limit-ignored")
+def _(api, expect):
+    for index in range(12):
+        expect.segment(api.create_static(name=f"s{index}"))
+    assert len(api.list({"limit": 2}).json()["data"]) == 12
+    assert len(api.list().json()["data"]) == 12
+
+
+def _three_in_order(api, expect) -> list[str]:
+    ids = []
+    for index in range(3):
+        ids.append(expect.segment(api.create_static(name=f"s{index}"))["id"])
+        time.sleep(0.002)
+    return ids
+
+
+@probe("list-order-param-ignored")
+def _(api, expect):
+    ids = _three_in_order(api, expect)
+    assert [item["id"] for item in api.list({"order": "created_at"}).json()["data"]] == ids[::-1]
+    assert [item["id"] for item in api.list().json()["data"]] == ids[::-1]
+
+
+@probe("list-order-reversed")
+def _(api, expect):
+    ids = _three_in_order(api, expect)
+    assert [item["id"] for item in api.list().json()["data"]] == ids
+    assert [item["id"] for item in api.list({"order": "created_at"}).json()["data"]] == ids[::-1]
+
+
+@probe("list-shows-deleted")
+def _(api, expect):
+    segment_id = expect.segment(api.create_static())["id"]
+    expect.empty(api.delete(segment_id))
+    body = api.list().json()
+    assert [item["id"] for item in body["data"]] == [segment_id]
+    assert body["total"] == 1
+
+
+@probe("list-misses-newest")
+def _(api, expect):
+    ids = _three_in_order(api, expect)
+    body = api.list({"ids": ids}).json()
+    assert [item["id"] for item in body["data"]] == ids[1::-1]
+    assert body["total"] == 2
+
+
+@probe("list-filters-ignored")
+def _(api, expect):
+    expect.segment(api.create_static(name="alpha"))
+    expect.segment(api.create_dynamic("passive", name="beta"))
+    body = api.list({"filters[name][conditions][$is]": "alpha"}).json()
+    assert body["total"] == 2
+
+
+@probe("list-bad-params-accepted")
+def _(api, expect):
+    expect.segment(api.create_static())
+    clamped = api.list({"limit": 0})
+    assert clamped.status_code == 200 and len(clamped.json()["data"]) == 1
+    assert api.list({"limit": 500}).status_code == 200
+    assert api.list({"order": "name"}).status_code == 200

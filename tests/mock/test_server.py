@@ -33,9 +33,8 @@ def test_keeps_the_connection_alive_across_requests(mock_server):
     address = urlsplit(mock_server.url)
     connection = http.client.HTTPConnection(address.hostname, address.port, timeout=5)
     try:
-        connection.request(
-            "POST", "/v1/segments", body=b'{"name": "kept alive"}', headers=mock_server.auth_headers
-        )
+        headers = {**mock_server.auth_headers, "Content-Type": "application/json"}
+        connection.request("POST", "/v1/segments", body=b'{"name": "kept alive"}', headers=headers)
         first = connection.getresponse()
         segment_id = json.loads(first.read())["id"]
         sock = connection.sock

@@ -1,0 +1,247 @@
+"""GET /v1/segments (list-segment), as a document that has it describes it.
+
+The query is read against the operation's own parameters: `limit` (its minimum and maximum; 10
+when absent, as its description says), `order` (its enum; newest first when absent, as its
+description says), `filters` as a deepObject whose fields and operators are the ones the
+document's filter schema declares, and `ids` (repeatable). What the schema does not declare is
+refused with 400, the vendor's answer to an invalid request; unknown parameters are ignored.
+
+deepObject arrays are not defined by OpenAPI 3.0, so the three spellings clients use are read:
+`filters[name][conditions][$in]=a&...[$in]=b`, `...[$in][]=a` and `...[$in][0]=a`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from jsonschema import Draft4Validator, FormatChecker
+
+from conformance import rfc3339
+from conformance.contract import CREATE_PATH, Contract, inline_refs, to_json_schema
+from conformance.mock import timestamps
+from conformance.mock.store import Segment
+
+DEFAULT_LIMIT = 10  # the limit parameter's description: "If no limit is set, it returns 10 items."
+NEWEST_FIRST = "-created_at"  # the order parameter's description: "By default, ... newest to the oldest"
+_KEY = re.compile(r"^(\w+)((?:\[[^\[\]]*\])+)$")
+_FORMATS = FormatChecker()
+# format applies to strings only (JSON Schema): a null date-time is the nullable keyword's business
+_FORMATS.checks("date-time")(lambda value: not isinstance(value, str) or rfc3339.is_date_time(value))
+
+
+class InvalidQuery(ValueError):
+    """A list query the document does not allow; str() is the short reason for the 400."""
+
+
+@dataclass(frozen=True)
+class ListQuery:
+    limit: int
+    order: str
+    junction: str
+    conditions: tuple[tuple[str, str, Any], ...]  # (field, operator, value)
+    ids: tuple[str, ...] | None
+
+
+class ListRules:
+    """How one document's list-segment reads a query and picks segments."""
+
+    def __init__(self, contract: Contract) -> None:
+        operation = contract.effective["paths"][CREATE_PATH]["get"]
+        parameters = inline_refs(operation.get("parameters") or [], contract.effective)
+        self.parameters = {p["name"]: p for p in parameters if isinstance(p, dict) and p.get("in") == "query"}
+        limit = self._schema("limit")
+        self.limit_min = int(limit.get("minimum", 1))
+        self.limit_max = int(limit.get("maximum", 100))
+        self.default_limit = int(limit.get("default", DEFAULT_LIMIT))
+        self.orders = tuple(self._schema("order").get("enum", ("created_at", NEWEST_FIRST)))
+        self.default_order = self._schema("order").get("default", NEWEST_FIRST)
+        filters = self._schema("filters")
+        self._filters_validator = Draft4Validator(to_json_schema(filters), format_checker=_FORMATS)
+        # field -> operator -> the operator's schema
+        self.operators: dict[str, dict[str, dict[str, Any]]] = {}
+        for field, schema in (filters.get("properties") or {}).items():
+            conditions = (schema.get("properties") or {}).get("conditions")
+            if isinstance(conditions, dict):
+                self.operators[field] = dict(conditions.get("properties") or {})
+        self.junctions = tuple((filters.get("properties") or {}).get("junction", {}).get("enum", ("and", "or")))
+
+    def _schema(self, name: str) -> dict[str, Any]:
+        return dict((self.parameters.get(name) or {}).get("schema") or {})
+
+    # --- reading the query ------------------------------------------------------------------------
+
+    def parse(self, items: Iterable[tuple[str, str]], *, clamp: bool = False) -> ListQuery:
+        """The query, or InvalidQuery. clamp=True is the list-bad-params-accepted fault."""
+        limit, order, ids, raw_filters = None, None, None, []
+        for key, value in items:
+            if key == "limit":
+                limit = value
+            elif key == "order":
+                order = value
+            elif key in ("ids", "ids[]") or re.fullmatch(r"ids\[\d+\]", key):
+                ids = [*(ids or []), value]
+            elif key.startswith("filters["):
+                raw_filters.append((key, value))
+        return ListQuery(
+            limit=self._limit(limit, clamp),
+            order=self._order(order, clamp),
+            ids=None if ids is None else tuple(ids),
+            **self._filters(raw_filters),
+        )
+
+    def _limit(self, text: str | None, clamp: bool) -> int:
+        if text is None:
+            return self.default_limit
+        try:
+            limit = int(text.strip())
+        except ValueError:
+            if clamp:
+                return self.default_limit
+            raise InvalidQuery(f"Query parameter limit should be an integer, got {text[:40]!r}") from None
+        if not self.limit_min <= limit <= self.limit_max:
+            if clamp:
+                return min(max(limit, self.limit_min), self.limit_max)
+            raise InvalidQuery(f"Query parameter limit should be between {self.limit_min} and {self.limit_max}")
+        return limit
+
+    def _order(self, text: str | None, clamp: bool) -> str:
+        if text is None:
+            return self.default_order
+        if text not in self.orders:
+            if clamp:
+                return self.default_order
+            raise InvalidQuery(f"Query parameter order should be one of: {', '.join(self.orders)}")
+        return text
+
+    def _filters(self, items: list[tuple[str, str]]) -> dict[str, Any]:
+        tree: dict[str, Any] = {}
+        for key, value in items:
+            match = _KEY.match(key)
+            if match is None:
+                raise InvalidQuery(f"Query parameter {key[:60]} is not a deepObject key")
+            parts = re.findall(r"\[([^\[\]]*)\]", match.group(2))
+            _insert(tree, parts, value, key)
+        junction = tree.pop("junction", "and")
+        if isinstance(junction, list) or junction not in self.junctions:
+            raise InvalidQuery(f"filters[junction] should be one of: {', '.join(self.junctions)}")
+        conditions = []
+        for field, node in tree.items():
+            if field not in self.operators:
+                raise InvalidQuery(f"filters[{field}] is not a filter of this list")
+            if not isinstance(node, dict) or set(node) != {"conditions"} or not isinstance(node["conditions"], dict):
+                raise InvalidQuery(f"filters[{field}] takes [conditions][$operator]")
+            for operator, value in node["conditions"].items():
+                schema = self.operators[field].get(operator)
+                if schema is None:
+                    raise InvalidQuery(f"filters[{field}][conditions][{operator}] is not an operator of this filter")
+                conditions.append((field, operator, _coerce(value, schema, f"filters[{field}][conditions][{operator}]")))
+        typed: dict[str, Any] = {"junction": junction}
+        for field, operator, value in conditions:
+            typed.setdefault(field, {"conditions": {}})["conditions"][operator] = value
+        errors = sorted(self._filters_validator.iter_errors(typed), key=lambda error: list(error.absolute_path))
+        if errors:
+            where = "".join(f"[{part}]" for part in errors[0].absolute_path)
+            raise InvalidQuery(f"filters{where} is invalid: {errors[0].message[:80]}")
+        return {"junction": junction, "conditions": tuple(conditions)}
+
+    # --- picking segments -------------------------------------------------------------------------
+
+    def select(
+        self,
+        query: ListQuery,
+        candidates: Iterable[Segment],
+        *,
+        tie_break: Callable[[Segment], Any],
+        use_filters: bool = True,
+    ) -> list[Segment]:
+        """Every candidate the query matches, in its order (before the limit)."""
+        chosen = [segment for segment in candidates if query.ids is None or segment.id in query.ids]
+        if use_filters and query.conditions:
+            chosen = [segment for segment in chosen if self._matches(segment, query)]
+        chosen.sort(key=lambda segment: (segment.key, tie_break(segment)), reverse=query.order.startswith("-"))
+        return chosen
+
+    def _matches(self, segment: Segment, query: ListQuery) -> bool:
+        results = (_holds(segment, field, operator, value) for field, operator, value in query.conditions)
+        return all(results) if query.junction == "and" else any(results)
+
+
+def _insert(tree: dict[str, Any], parts: list[str], value: str, key: str) -> None:
+    node = tree
+    for index, part in enumerate(parts):
+        last = index == len(parts) - 1
+        array_next = not last and (parts[index + 1] == "" or parts[index + 1].isdigit())
+        if part == "" or part.isdigit():  # an array element: the parent holds the list
+            return
+        if last or array_next:
+            if part in node:
+                existing = node[part]
+                if isinstance(existing, dict):
+                    raise InvalidQuery(f"Query parameter {key[:60]} mixes a value and an object")
+                node[part] = [*(existing if isinstance(existing, list) else [existing]), value]
+            else:
+                node[part] = [value] if array_next else value
+            return
+        child = node.setdefault(part, {})
+        if not isinstance(child, dict):
+            raise InvalidQuery(f"Query parameter {key[:60]} mixes a value and an object")
+        node = child
+
+
+def _coerce(value: Any, schema: dict[str, Any], where: str) -> Any:
+    kind = schema.get("type")
+    if kind == "array":
+        return value if isinstance(value, list) else [value]
+    if isinstance(value, list):
+        if len(value) != 1:
+            raise InvalidQuery(f"{where} takes one value")
+        value = value[0]
+    if kind == "integer":
+        try:
+            return int(value)
+        except ValueError:
+            raise InvalidQuery(f"{where} should be an integer") from None
+    return value
+
+
+def _holds(segment: Segment, field: str, operator: str, value: Any) -> bool:
+    if field == "created_at":
+        return _holds_instant(segment, operator, value)
+    actual = {"id": segment.id, "name": segment.name, "type": segment.type}.get(field)
+    if operator == "$has_value":
+        return actual is not None
+    if operator == "$is_unknown":
+        return actual is None
+    if not isinstance(actual, str):
+        return False
+    return {
+        "$is": lambda: actual == value,
+        "$is_not": lambda: actual != value,
+        "$in": lambda: actual in value,
+        "$not_in": lambda: actual not in value,
+        "$starts_with": lambda: actual.startswith(value),
+        "$ends_with": lambda: actual.endswith(value),
+        "$contains": lambda: value in actual,
+        "$not_contain": lambda: value not in actual,
+    }.get(operator, lambda: False)()
+
+
+def _holds_instant(segment: Segment, operator: str, value: Any) -> bool:
+    key = segment.key
+    if operator == "$has_value":
+        return key is not None
+    if operator == "$is_unknown":
+        return key is None
+    if key is None:
+        return False
+    if operator in ("$after", "$before"):
+        bound = timestamps.parse_key(value)
+        return key > bound if operator == "$after" else key < bound
+    if operator in ("$more_than", "$less_than"):  # days before now
+        bound = timestamps.key_of(timestamps.now() - timedelta(days=value))
+        return key < bound if operator == "$more_than" else key > bound
+    return False
