@@ -1,5 +1,3 @@
-import sys
+from conformance.launch import entry
 
-from conformance.cli import main
-
-sys.exit(main())
+entry()

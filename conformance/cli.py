@@ -6,6 +6,7 @@ Exit codes live in conformance.exits (documented in --help and README.md).
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from conformance import interrupts
@@ -69,8 +70,28 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     return parser
 
 
+def entry() -> None:
+    """The console script: main, then out at once. Once the reports are written and the streams
+    flushed there is nothing left to do, and interpreter shutdown both costs time and puts the
+    default signal handlers back (a SIGTERM then would end the process with -15, not our exit code)."""
+    code = main()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (BrokenPipeError, ValueError):
+        pass
+    os._exit(code)
+
+
 def main(argv: list[str] | None = None) -> int:
-    interrupts.install()  # first: a Ctrl-C during start-up is a flag the run honours, not a traceback
+    previous = interrupts.install()  # the console script did it at its first line (launch.py)
+    try:
+        return _main(argv)
+    finally:
+        interrupts.restore(previous)
+
+
+def _main(argv: list[str] | None) -> int:
     try:
         argv = sys.argv[1:] if argv is None else argv
         args = build_parser(argv).parse_args(argv)
@@ -90,4 +111,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    entry()

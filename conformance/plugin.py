@@ -221,7 +221,7 @@ class ConformanceRun:
             from conformance.mock.server import MockServer
 
             self._mock = MockServer(app_id=self.credentials.app_id, app_token=self.credentials.app_token,
-                                    faults=self.settings.fault, **_mock_extras(self.settings, self.contract))
+                                    faults=self.settings.fault, variants=self.settings.variant, contract=self.contract)
             self._mock.start()
         return self._mock
 
@@ -576,17 +576,6 @@ class ConformanceRun:
 
         if getattr(suite_package, "RUN", None) is self:
             suite_package.RUN = None
-
-
-def _mock_extras(settings: options.Settings, contract: Contract) -> dict[str, Any]:
-    """What the embedded mock takes beyond faults, for the versions of it that take them."""
-    import inspect
-
-    from conformance.mock.server import MockServer
-
-    accepted = inspect.signature(MockServer).parameters
-    extras = {"variants": settings.variant, "contract": contract}
-    return {name: value for name, value in extras.items() if name in accepted and value}
 
 
 def _area_label(path: Path) -> str:

@@ -49,7 +49,7 @@ def test_vendor_document_carries_what_the_seeds_say():
 
 def test_overlay_adds_errors_requirements_and_links():
     doc = contract.effective_document()
-    assert set(doc["paths"]["/v1/segments"]["post"]["responses"]) == {"200", "400", "401", "429"}
+    assert set(doc["paths"]["/v1/segments"]["post"]["responses"]) == {"200", "400", "401", "415", "429"}
     for method in ("get", "delete"):
         assert {"401", "429"} <= set(doc["paths"]["/v1/segments/{segmentId}"][method]["responses"])
     schemas = doc["components"]["schemas"]

@@ -1,43 +1,51 @@
-"""The whole suite against the mock: the correct mock conforms; every named fault is caught and
-the failure names the requirement the fault breaks.
+"""The whole suite against the mock, in this process: the correct mock conforms under both
+revisions of the document, every legal variant conforms under --strict (no false alarm), and every
+named fault is caught, naming the requirement it breaks; a fault built to break one requirement
+alone fails that requirement and nothing else (the proof of that one check).
 
-Each case runs `conformance run` in its own process, as a user would, against the embedded mock.
+Each case is one `conformance run` in-process (runner.run_in_process), so the runs share the
+start-up of this process instead of paying it once per fault.
 """
 
-import json
-import subprocess
-import sys
+from pathlib import Path
 
 import pytest
 
+from conformance import options
 from conformance.catalogue import load_catalogue
-from conformance.mock.faults import FAULTS
+from conformance.mock.faults import FAULTS, VARIANTS
+from conformance.runner import run_in_process
 
 CATALOGUE = load_catalogue()
+JULY = str(Path(__file__).parent / "fixtures" / "segments-2026-07.json")
 
 
-def run_suite(tmp_path, *extra):
-    report_dir = tmp_path / "reports"
-    completed = subprocess.run(
-        [sys.executable, "-m", "conformance", "run", "--report-dir", str(report_dir), "--seed", "7",
-         "--max-examples", "10", "-q", *extra],
-        capture_output=True, text=True, timeout=600,
-    )
-    summary = json.loads((report_dir / "summary.json").read_text())
-    return completed, summary
+def run_suite(tmp_path, *, fault=None, variant=None, spec=None, strict=False):
+    given = {"fault": [fault] if fault else None, "variant": [variant] if variant else None, "spec": spec,
+             "strict": strict or None, "seed": 7, "max_examples": 5, "quiet": True, "report_dir": str(tmp_path / "reports")}
+    settings = options.resolve(given, environ={}, cwd=tmp_path)
+    exit_code, run = run_in_process(settings)
+    return exit_code, run.summary
 
 
 def statuses(summary, *wanted):
     return {r["id"] for r in summary["requirements"] if r["status"] in wanted}
 
 
-def test_correct_mock_conforms_with_no_failure_and_no_warning(tmp_path):
-    completed, summary = run_suite(tmp_path)
-    assert completed.returncode == 0, completed.stdout[-3000:]
-    assert summary["verdict"] == "CONFORMANT"
+@pytest.mark.parametrize("spec", [None, JULY], ids=["bundled", "july"])
+def test_the_correct_mock_conforms_with_no_failure_and_no_warning(tmp_path, spec):
+    exit_code, summary = run_suite(tmp_path, spec=spec, strict=True)
+    assert exit_code == 0 and summary["verdict"] == "CONFORMANT", summary["run"]["causes"]
     assert statuses(summary, "FAIL", "WARN") == set()
-    assert summary["counts"]["NOT_TESTED"] == 0
-    assert all(test["outcome"] == "passed" for test in summary["tests"])
+    assert [r["id"] for r in summary["requirements"] if r["in_scope"] and r["status"] == "NOT_TESTED"] == []
+
+
+@pytest.mark.parametrize("variant", sorted(VARIANTS))
+def test_a_legal_variant_raises_no_alarm(tmp_path, variant):
+    exit_code, summary = run_suite(tmp_path, variant=variant, spec=JULY, strict=True)
+    assert statuses(summary, "FAIL", "WARN") == set(), [
+        (r["id"], r["reason"]) for r in summary["requirements"] if r["status"] in ("FAIL", "WARN")]
+    assert exit_code == 0 and summary["verdict"] == "CONFORMANT", summary["run"]["causes"]
 
 
 @pytest.mark.parametrize("fault", sorted(FAULTS))
@@ -45,8 +53,10 @@ def test_fault_is_detected_and_named(tmp_path, fault):
     targeted = set(FAULTS[fault].requirements)
     # A fault that breaks only SHOULD requirements is a warning by default; --strict makes it fail.
     should_only = all(CATALOGUE[requirement].level == "SHOULD" for requirement in targeted)
-    completed, summary = run_suite(tmp_path, "--fault", fault, *(["--strict"] if should_only else []))
+    spec = JULY if FAULTS[fault].operation == "list-segment" else None
+    exit_code, summary = run_suite(tmp_path, fault=fault, spec=spec, strict=should_only)
     failed = statuses(summary, "FAIL")
-    assert completed.returncode == 1, completed.stdout[-3000:]
-    assert summary["verdict"] == "NONCONFORMANT"
+    assert exit_code == 1 and summary["verdict"] == "NONCONFORMANT", summary["run"]["causes"]
     assert failed & targeted, f"{fault} broke {sorted(targeted)} but the run failed {sorted(failed)}"
+    if FAULTS[fault].exclusive:  # the proof of one check: that requirement, and no other, flags it
+        assert statuses(summary, "FAIL", "WARN") == targeted, f"{fault}: {sorted(statuses(summary, 'FAIL', 'WARN'))}"

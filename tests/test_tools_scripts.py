@@ -1,7 +1,7 @@
 """The two tool scripts on synthetic results: no suite run, no mock, no schemathesis run.
 
-scripts/fault_matrix.py: rows, detection and both renderings. bench/compare_schemathesis.py: what
-counts as detected by each tool, the totals and the printed table.
+scripts/fault_matrix.py: rows, detection and both renderings. bench/speed.py: what counts as
+detected by each tool, and the printed figures.
 """
 
 import importlib.util
@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from conformance.catalogue import load_catalogue
-from conformance.mock.faults import FAULTS
+from conformance.mock.faults import FAULTS, VARIANTS
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -25,7 +25,7 @@ def load_script(relative_path):
 
 
 matrix = load_script("scripts/fault_matrix.py")
-bench = load_script("bench/compare_schemathesis.py")
+bench = load_script("bench/speed.py")
 CATALOGUE = load_catalogue()
 
 
@@ -68,8 +68,9 @@ def test_matrix_rows_judge_detection_on_the_faults_own_requirements():
 
 def test_matrix_plans_a_strict_run_only_for_should_only_faults():
     runs = matrix.planned_runs(FAULT_ROWS, CATALOGUE)
-    assert runs == [(None, False), ("soft-delete", False), ("long-name-500", False),
-                    ("invalid-body-422", False), ("invalid-body-422", True)]
+    assert runs[:5] == [(None, False, None), ("soft-delete", False, None), ("long-name-500", False, None),
+                        ("invalid-body-422", False, None), ("invalid-body-422", True, None)]
+    assert runs[5:] == [(None, True, variant) for variant in VARIANTS]  # every legal variant, under --strict
 
 
 def test_a_correct_mock_that_warns_is_not_clean():
@@ -85,7 +86,7 @@ def test_markdown_has_one_column_per_graded_requirement_and_marks_targets():
     lines = markdown.splitlines()
     header = next(line for line in lines if line.startswith("| fault |"))
     soft_delete = next(line for line in lines if line.startswith("| `soft-delete`"))
-    assert header.count("|") == soft_delete.count("|") == len(columns) + 5
+    assert header.count("|") == soft_delete.count("|") == len(columns) + 6
     cells = dict(zip(header.split(" | "), soft_delete.split(" | ")))
     assert cells["DELETE-GONE"] == "**FAIL**"  # bold: the requirement the fault is built to break
     assert cells["DELETE-TWICE-404"] == "n/t"
@@ -109,90 +110,34 @@ def test_html_escapes_descriptions():
     assert '{&#34;data&#34;: Segment}' in html and '{"data"' not in html
 
 
-# --- the benchmark ------------------------------------------------------------------------------
-
-ST202 = ("Stateful tests", "ST202", "Schema-valid request rejected")
-ST103 = ("POST /v1/segments", "ST103", "Undocumented status code")
-ST101 = ("GET /v1/segments/{segmentId}", "ST101", "Server error")
+# --- the speed bench -----------------------------------------------------------------------------
 
 
-def ours(exit_code, seconds=10.0, **flagged):
-    return bench.ConformanceRun(seconds, exit_code, {rid.replace("_", "-"): status for rid, status in flagged.items()})
+def run(tool, seconds, exit_code=0, requests=100, flagged=None, signatures=()):
+    return bench.Run(tool, seconds, exit_code, requests, flagged or {}, frozenset(signatures))
 
 
-def theirs(*signatures, seconds=20.0):
-    return bench.SchemathesisRun(seconds, 1 if signatures else 0, frozenset(signatures))
-
-
-def synthetic_outcomes():
-    correct, soft_delete, server_error, invalid_body = bench.targets_for(
-        ["soft-delete", "get-unknown-answers-500", "invalid-body-422"])
-    return [
-        bench.Outcome(correct, [ours(0, 9.0)] * 3, [theirs(ST202, ST103, seconds=19.0), theirs(ST103, seconds=21.0),
-                                                  theirs(ST202, ST103, seconds=20.0)]),
-        # only we catch it: schemathesis reports nothing beyond its false alarms
-        bench.Outcome(soft_delete, [ours(1, SEG_DELETE_GONE="FAIL")] * 3, [theirs(ST202, ST103)] * 3),
-        # both catch it; schemathesis in 2 of 3 runs
-        bench.Outcome(server_error, [ours(1, SEG_GET_404="FAIL", SEG_NO_5XX="FAIL")] * 3,
-                      [theirs(ST103, ST101), theirs(ST103), theirs(ST103, ST101)]),
-        # SHOULD-only: our runs use --strict; the same ST103 signature as the false alarm is no detection
-        bench.Outcome(invalid_body, [ours(1, SEG_VALIDATION_400="FAIL")] * 3, [theirs(ST103)] * 3),
+def test_bench_detection_counts_only_a_target_failure_and_only_new_signatures():
+    baseline = {("POST /v1/segments", "ST103", "Undocumented HTTP status code")}
+    rows = [
+        (None, run("conformance", 2), run("schemathesis", 4, 1, signatures=baseline)),
+        ("soft-delete", run("conformance", 2, 1, flagged={"SEG-DELETE-GONE": "FAIL"}),
+         run("schemathesis", 4, 1, signatures=baseline | {("GET /v1/segments/{segmentId}", "ST301", "Use after free")})),
+        ("dynamic-cap-101", run("conformance", 2, 1, flagged={"SEG-STATUS-DOCUMENTED": "FAIL"}),
+         run("schemathesis", 4, 1, signatures=baseline)),
     ]
+    text = bench.detection_text(rows)
+    assert "soft-delete" in text and "conformance yes  schemathesis yes" in text
+    assert "dynamic-cap-101" in text and "conformance NO   schemathesis no" in text  # a side effect is not detection
+    assert "detected: conformance 1/2, schemathesis 1/2" in text
+    assert "schemathesis 1 ST103 Undocumented HTTP status code on POST /v1/segments" in text
 
 
-def test_bench_detection_rules():
-    assert bench.signatures({"failures": [{"code": "ST103", "title": "Undocumented status code",
-                                           "operations": ["POST /v1/segments", "Stateful tests"]}],
-                             "errors": [{"title": "Connection failed", "count": 2}]}) == {
-        ("POST /v1/segments", "ST103", "Undocumented status code"),
-        ("Stateful tests", "ST103", "Undocumented status code"),
-        ("-", "error", "Connection failed")}
-    assert bench.we_detect(ours(1, SEG_GET_404="FAIL"), ["SEG-GET-404"])
-    assert not bench.we_detect(ours(1, SEG_NO_5XX="FAIL"), ["SEG-GET-404"])  # fails, names another
-    assert not bench.we_detect(ours(0, SEG_VALIDATION_400="WARN"), ["SEG-VALIDATION-400"])  # a warning
-    assert not bench.we_detect(ours(2), ["SEG-GET-404"])
-    assert bench.they_detect(theirs(ST202, ST101), frozenset({ST202, ST103}))
-    assert not bench.they_detect(theirs(ST202), frozenset({ST202, ST103}))
-
-
-@pytest.mark.parametrize("flags, strict, text", [
-    ([True, True, True], False, "yes"),
-    ([True, False, True], False, "yes (2/3)"),
-    ([False, True, False], False, "no (1/3)"),
-    ([False] * 3, True, "no (--strict)"),
-    ([True], True, "yes (--strict)"),
-])
-def test_bench_verdict_is_the_majority_of_runs(flags, strict, text):
-    assert bench.verdict_text(flags, strict) == text
-
-
-def test_bench_targets_use_strict_for_should_only_faults():
-    targets = {target.name: target for target in bench.targets_for(["invalid-body-422", "soft-delete"])}
-    assert targets["invalid-body-422"].strict and not targets["soft-delete"].strict
-    assert targets["(correct mock)"].fault is None
-
-
-def test_bench_totals_and_ratio():
-    result = bench.totals(synthetic_outcomes())
-    assert result.faults == 3
-    assert result.ours_detected == ["soft-delete", "get-unknown-answers-500", "invalid-body-422"]
-    assert result.theirs_detected == ["get-unknown-answers-500"]
-    assert result.only_ours == ["soft-delete", "invalid-body-422"] and result.only_theirs == []
-    assert result.ours_false_alarms == [] and result.theirs_false_alarms == sorted([ST202, ST103])
-    assert result.ours_median_s == 10.0 and result.theirs_median_s == 20.0
-    assert result.ratio == 0.5
-    text = bench.format_totals(result)
-    assert "conformance 3/3, schemathesis 1/3" in text
-    assert "schemathesis catches, conformance misses (0): none" in text
-    assert "ratio ours/theirs 0.50" in text
-
-
-def test_bench_table_is_aligned_with_medians():
-    table = bench.format_table(bench.table_rows(synthetic_outcomes())).splitlines()
-    assert table[0].split(" | ")[0].strip() == "fault" and set(table[1]) <= {"-", "+"}
-    assert len({line.index("|") for line in table if "|" in line}) == 1  # columns line up
-    rows = {line.split(" | ")[0].strip(): [cell.strip() for cell in line.split(" | ")] for line in table[2:]}
-    assert rows["(correct mock)"] == ["(correct mock)", "0 false alarms", "2 false alarms", "9.0", "20.0"]
-    assert rows["get-unknown-answers-500"][1:3] == ["yes", "yes (2/3)"]
-    assert rows["invalid-body-422"][1:3] == ["yes (--strict)", "no"]
-    assert rows["soft-delete"][3:] == ["10.0", "20.0"]
+def test_bench_timing_is_medians_of_pairs_and_their_ratio():
+    pairs = [(run("conformance", 1.0, requests=300), run("schemathesis", 4.0, requests=400)),
+             (run("conformance", 2.0, requests=310), run("schemathesis", 4.0, requests=380)),
+             (run("conformance", 1.5, requests=305), run("schemathesis", 5.0, requests=390))]
+    text = bench.timing_text(pairs, "mock")
+    assert "conformance run       1.50 s     305 requests" in text
+    assert "schemathesis run      4.00 s     390 requests" in text
+    assert "ratio ours/theirs     0.38" in text and "per pair: 0.25, 0.50, 0.30" in text

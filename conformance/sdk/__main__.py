@@ -2,6 +2,7 @@
 
 import sys
 
-from conformance.cli import main
+from conformance.launch import entry
 
-sys.exit(main(["sdk", *sys.argv[1:]]))
+sys.argv[1:1] = ["sdk"]
+entry()

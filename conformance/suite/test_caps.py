@@ -47,7 +47,7 @@ def _fill_and_free(target, verify, names):
     for index in range(DYNAMIC_CAP + 1):
         kind = "auto-update" if index % 2 else "passive"
         exchange = target.create(bodies.dynamic(names(f"cap-{kind}"), kind))
-        if exchange.status != 200:
+        if not 200 <= exchange.status < 300:  # a create answered otherwise than 200 is another requirement's
             refusal = exchange
             break
         accepted.append(exchange.json["id"])
@@ -61,13 +61,13 @@ def _fill_and_free(target, verify, names):
                  f"expected a 4xx for the create past the cap, answered {refusal.status}", refusal)
 
     static = target.create(bodies.static(names("cap-static")))
-    verify.check("SEG-CAP-STATIC-NOT-COUNTED", static.status == 200,
+    verify.check("SEG-CAP-STATIC-NOT-COUNTED", 200 <= static.status < 300,
                  f"expected 200 for a static segment at the dynamic cap, answered {static.status}", static)
 
     freed = target.delete(accepted.pop())
     verify.check("SEG-DELETE-204-EMPTY", freed.status == 204, f"expected 204, answered {freed.status}", freed)
     refill = target.create(bodies.dynamic(names("cap-refill"), "passive"))
-    verify.check("SEG-CAP-DELETE-FREES", refill.status == 200,
+    verify.check("SEG-CAP-DELETE-FREES", 200 <= refill.status < 300,
                  f"expected 200 for a create after a delete at the cap, answered {refill.status}", refill)
     over = target.create(bodies.dynamic(names("cap-over"), "auto-update"))
     verify.check("SEG-CAP-DELETE-FREES", 400 <= over.status < 500,

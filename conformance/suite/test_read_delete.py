@@ -23,6 +23,8 @@ def test_get_returns_what_was_created(conformance, target, verify, names, label)
     exchange = target.get(created["id"])
     verify.check("SEG-GET-200", exchange.status == 200, f"expected 200 for a segment just created, answered {exchange.status}", exchange)
     segment = exchange.json
+    verify.check("SEG-GET-200", isinstance(segment, dict) and segment.get("id") == created["id"],
+                 f"expected the Segment itself (id {created['id']}), got {str(segment)[:120]}", exchange)
     expected = {"id": created["id"], "name": body["name"], "type": body["type"],
                 "filter": body.get("filter"), "created_at": created["created_at"]}
     for key, value in expected.items():

@@ -30,6 +30,9 @@ RAW_BODIES = {
 def _expect_rejected(target, verify, exchange, what):
     verify.check("SEG-VALIDATION-4XX", 400 <= exchange.status < 500, f"expected a 4xx for {what}, answered {exchange.status}", exchange)
     verify.check("SEG-VALIDATION-400", exchange.status == 400, f"expected 400 for {what}, answered {exchange.status}", exchange)
+    key = exchange.json.get("key") if isinstance(exchange.json, dict) else None
+    if exchange.status == 400 and key is not None:  # the vendor's key for it, when the Error object names one
+        verify.check("SEG-VALIDATION-400", key == "invalid_payload", f"expected key invalid_payload for {what}, got {key!r}", exchange)
 
 
 SANDBOX_BODIES = {"name-missing", "type-unknown", "customers-not-strings"}

@@ -22,7 +22,6 @@ from conformance.contract import Contract
 from conformance.mock import FAULTS, MockServer, UnknownFault, faults_breaking
 from conformance.mock.faults import (
     NO_EXCLUSIVE_FAULT,
-    PROPOSED_REQUIREMENTS,
     ActiveFaults,
     FaultNotApplicable,
     exclusive_faults,
@@ -50,9 +49,8 @@ def probe(name: str):
 
 
 def _levels() -> dict[str, str]:
-    """Every requirement a fault may name: the catalogue's, and those proposed for it."""
-    catalogue = {rid: requirement.level for rid, requirement in load_catalogue().items()}
-    return {**PROPOSED_REQUIREMENTS, **catalogue}
+    """Every requirement a fault may name: the catalogue's."""
+    return {rid: requirement.level for rid, requirement in load_catalogue().items()}
 
 
 def test_every_must_and_should_requirement_has_a_fault():
@@ -73,12 +71,6 @@ def test_every_must_and_should_requirement_has_an_exclusive_fault_or_a_reason():
         else:
             assert exclusive, f"no fault breaks {rid} alone"
     assert set(NO_EXCLUSIVE_FAULT) <= set(_levels())
-
-
-def test_proposed_requirements_are_not_in_the_catalogue_yet():
-    """When the catalogue gains one, it leaves PROPOSED_REQUIREMENTS (so the levels never fork)."""
-    assert set(PROPOSED_REQUIREMENTS).isdisjoint(load_catalogue())
-    assert set(PROPOSED_REQUIREMENTS.values()) <= {"MUST", "SHOULD"}
 
 
 def test_faults_name_real_requirements_that_can_fail():

@@ -27,6 +27,7 @@ def ids_of(response) -> list[str]:
     return [item["id"] for item in response.json()["data"]]
 
 
+@pytest.mark.mock_verifies("SEG-LIST-SCHEMA", "SEG-OPERATION-SERVED")
 def test_the_answer_is_the_vendors_example_shape(api, expect, july):
     created = _make(api, expect, ["one", "two"])
     response = api.list()
@@ -47,6 +48,7 @@ def test_an_empty_list(api, expect):
     assert api.list().json() == {"object": "list", "data_ref": "data", "data": [], "total": 0}
 
 
+@pytest.mark.mock_verifies("SEG-LIST-LIMIT")
 def test_limit_defaults_to_10_and_total_counts_past_it(api, expect):
     _make(api, expect, [f"s{index}" for index in range(12)])
     body = api.list().json()
@@ -56,12 +58,14 @@ def test_limit_defaults_to_10_and_total_counts_past_it(api, expect):
         assert (len(body["data"]), body["total"]) == (expected, 12)
 
 
+@pytest.mark.mock_verifies("SEG-LIST-LIMIT-RANGE")
 @pytest.mark.parametrize("limit", ["0", "101", "-1", "ten", "1.5", ""])
 def test_a_limit_out_of_range_is_a_400(api, expect, limit):
     error = expect.error(api.list({"limit": limit}), 400, key="invalid_query")
     assert "limit" in error["details"]
 
 
+@pytest.mark.mock_verifies("SEG-LIST-ORDER")
 def test_order_newest_first_by_default_or_as_asked(api, expect):
     ids = [segment["id"] for segment in _make(api, expect, ["a", "b", "c"])]
     assert ids_of(api.list()) == ids[::-1]
@@ -78,6 +82,7 @@ def test_ids_restrict_the_list_and_repeat(api, expect):
     assert ids_of(api.request("GET", f"/v1/segments?ids[]={ids[0]}&ids[]={ids[1]}")) == [ids[1], ids[0]]
 
 
+@pytest.mark.mock_verifies("SEG-LIST-CREATED", "SEG-LIST-DELETED")
 def test_created_segments_are_listed_and_deleted_ones_are_not(api, expect):
     first, second = _make(api, expect, ["kept", "deleted"])
     assert set(ids_of(api.list())) == {first["id"], second["id"]}
@@ -116,6 +121,7 @@ FILTERS = {
 }
 
 
+@pytest.mark.mock_verifies("SEG-LIST-FILTERS")
 @pytest.mark.parametrize("params, expected", FILTERS.values(), ids=FILTERS.keys())
 def test_filters(api, expect, params, expected):
     _make(api, expect, ["alpha one", "alpha two"])

@@ -102,6 +102,7 @@ BODY = b'{"name": "typed", "type": "static", "customers": ["cust_1"]}'
     ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "multipart/form-data",
      "application/xml", "application/merge-patch+json", "application/vnd.api+json", "application/jsonp"],
 )
+@pytest.mark.mock_verifies("SEG-CREATE-MEDIA-TYPE-415")
 def test_a_body_not_declared_json_answers_415_and_creates_nothing(start_mock, expect, content_type):
     api = start_mock()
     response = api.create_raw(BODY, headers={**api.auth, "Content-Type": content_type})
