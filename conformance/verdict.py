@@ -14,18 +14,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 
 from conformance.exits import EXIT_COULD_NOT_TEST, EXIT_NONCONFORMANT, EXIT_OK
 
 
-class Level(str, Enum):
+class Level(StrEnum):
     MUST = "MUST"
     SHOULD = "SHOULD"
     OBSERVE = "OBSERVE"  # the contract is ambiguous here: recorded, never failed
 
 
-class Status(str, Enum):
+class Status(StrEnum):
     PASS = "PASS"
     FAIL = "FAIL"
     WARN = "WARN"
@@ -33,7 +33,7 @@ class Status(str, Enum):
     OBSERVED = "OBSERVED"
 
 
-class Verdict(str, Enum):
+class Verdict(StrEnum):
     CONFORMANT = "CONFORMANT"
     NONCONFORMANT = "NONCONFORMANT"
     INCOMPLETE = "INCOMPLETE"

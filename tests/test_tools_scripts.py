@@ -92,8 +92,8 @@ def test_markdown_has_one_column_per_graded_requirement_and_marks_targets():
     assert cells["DELETE-TWICE-404"] == "n/t"
     assert cells["GET-404"] == ""
     assert "2 of 3 faults detected and named" in markdown
-    assert "| yes (--strict) | 0, --strict 1 |" in markdown
-    assert "| **no** | 1 |" in markdown
+    assert "| yes (--strict) | - | 0, --strict 1 |" in markdown
+    assert "| **no** | - | 1 |" in markdown
 
 
 def test_html_is_one_self_contained_escaped_page():
