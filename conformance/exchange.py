@@ -37,6 +37,7 @@ class Exchange:
     sequence: int = 0  # 1, 2, ... in the order the run sent them
     test: str | None = None  # nodeid of the test that sent it, if a test did
     _parsed: Any = field(default=_UNPARSED, repr=False, compare=False)
+    _is_json: bool = field(default=False, repr=False, compare=False)
 
     # --- reading the answer -------------------------------------------------------------------------
 
@@ -64,22 +65,23 @@ class Exchange:
     @property
     def json(self) -> Any:
         """The body parsed as JSON, or None when it is empty or not JSON."""
-        if self._parsed is _UNPARSED:
-            try:
-                self._parsed = json.loads(self.body) if self.body else None
-            except ValueError:
-                self._parsed = None
+        self._parse()
         return self._parsed
 
     @property
     def body_is_json(self) -> bool:
-        if not self.body or self.body_over_limit:
-            return False
-        try:
-            json.loads(self.body)
-        except ValueError:
-            return False
-        return True
+        self._parse()
+        return self._is_json
+
+    def _parse(self) -> None:
+        if self._parsed is not _UNPARSED:
+            return
+        self._parsed, self._is_json = None, False
+        if self.body and not self.body_over_limit:
+            try:
+                self._parsed, self._is_json = json.loads(self.body), True
+            except ValueError:
+                pass
 
     @property
     def request_text(self) -> str | None:
