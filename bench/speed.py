@@ -30,7 +30,6 @@ import argparse
 import http.server
 import json
 import os
-import select
 import shutil
 import statistics
 import subprocess
@@ -94,18 +93,22 @@ def prism_server(prism: str) -> Iterator[str]:
 
 @contextmanager
 def _serving(command: list[str], ready) -> Iterator[str]:
+    """Start `command`; yield what `ready` makes of the first output line it recognises."""
+    import queue
+
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=ROOT)
+    lines: queue.Queue = queue.Queue()
+    # One reader for the whole life of the process: it hands lines over and keeps the pipe drained.
+    threading.Thread(target=lambda: [lines.put(line) for line in process.stdout], daemon=True).start()
     try:
         deadline, url = time.monotonic() + START_TIMEOUT, None
-        while url is None and time.monotonic() < deadline:
-            readable, _, _ = select.select([process.stdout], [], [], max(0.0, deadline - time.monotonic()))
-            line = process.stdout.readline() if readable else ""
-            if not line and process.poll() is not None:
-                break
-            url = ready(line)
+        while url is None and time.monotonic() < deadline and process.poll() is None:
+            try:
+                url = ready(lines.get(timeout=0.2))
+            except queue.Empty:
+                continue
         if url is None:
             raise RuntimeError(f"{command[0]} did not start")
-        threading.Thread(target=lambda: [None for _ in process.stdout], daemon=True).start()  # keep its pipe drained
         yield url
     finally:
         process.terminate()
