@@ -330,6 +330,8 @@ class Transport:
         raw = response.raw
         if response.status_code in (204, 304):
             after = _bytes_waiting(raw)
+            if not after:
+                raw.read()  # ends the (empty) answer, so the connection is free for the next request
             raw.release_conn()
             return b"", False, after
         chunks, size = [], 0

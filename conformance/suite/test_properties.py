@@ -25,7 +25,7 @@ schema = schemathesis.openapi.from_dict(RUN.contract.effective)
 # No shrinking: the first failing example is evidence enough, and shrinking costs minutes.
 # No example database either: a run keeps no state for the next (the seed reproduces a run).
 schema.config.generation.update(max_examples=RUN.settings.examples, modes=["positive", "negative"], no_shrink=True, database="none")
-schema.config.phases.update(phases=["examples", "fuzzing", "coverage"] if RUN.settings.stateful else ["examples", "fuzzing"])
+schema.config.phases.update(phases=["examples", "fuzzing", "coverage", "stateful"] if RUN.settings.stateful else ["examples", "fuzzing"])
 schema.config.seed = RUN.seed
 NO_SHRINK = [hypothesis.Phase.explicit, hypothesis.Phase.reuse, hypothesis.Phase.generate]
 CHECKS = [getattr(openapi_checks, name) for name in CHECKS_USED]
@@ -85,6 +85,17 @@ class _Workflow(schema.as_state_machine()):
     """Stateful sequences through the document's links, sent through the suite's Target."""
 
     context: dict = {}
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._before = set(self.context["target"].ledger.open_ids())
+
+    def teardown(self) -> None:
+        # Each sequence leaves the target as it found it: otherwise the creates of earlier sequences
+        # fill the 100-segment cap, later ones draw differently, and hypothesis calls the run flaky.
+        target = self.context["target"]
+        target.cleanup([segment_id for segment_id in target.ledger.open_ids() if segment_id not in self._before])
+        super().teardown()
 
     def call(self, case, **kwargs):
         from schemathesis.core.transport import Response
