@@ -268,12 +268,13 @@ def _why_untested(requirement_id: str, tests: list[TestRecord], causes: list[str
         for test in tests:
             if test.outcome != wanted:
                 continue
+            name = test.nodeid.rsplit("::", 1)[-1]
             if wanted == "skipped":
-                return f"{test.name}: {test.message}"
+                return f"{name}: {test.message}"
             if wanted in ("failed", "error"):
                 stopped = test.failed_requirement or "an error"
-                return f"{test.name} stopped at {stopped} before it checked this"
+                return f"{name} stopped at {stopped} before it checked this"
             if wanted == "not_run":
-                return f"{test.name} did not run" + (f": {causes[0]}" if causes else "")
-            return f"{test.name} ran but nothing it received gave occasion to check this"
+                return f"{name} did not run" + (f": {causes[0]}" if causes else "")
+            return f"{name} ran but nothing it received gave occasion to check this"
     return "not tested"

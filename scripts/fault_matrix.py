@@ -255,7 +255,9 @@ def run_one(fault: str | None, strict: bool, work_dir: Path, variant: str | None
         return RunResult(fault, strict, 3, {}, problem=f"{type(error).__name__}: {error}"[:160])
     if run.summary is None:
         return RunResult(fault, strict, exit_code, {}, problem="no summary")
-    statuses = {requirement["id"]: requirement["status"] for requirement in run.summary["requirements"]}
+    # Out of scope (the bundled document has no list operation) is a blank cell, not "n/t".
+    statuses = {requirement["id"]: requirement["status"] if requirement["in_scope"] else "OUT_OF_SCOPE"
+                for requirement in run.summary["requirements"]}
     return RunResult(fault, strict, exit_code, statuses)
 
 

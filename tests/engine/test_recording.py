@@ -78,9 +78,9 @@ def test_not_tested_reasons_say_what_happened():
     recorder.tests["t::never"] = TestRecord("t::never", "test never", ["SEG-GET-404"], outcome="not_run")
     recorder.causes.append("interrupted by SIGINT")
     reasons = {outcome.id: outcome.reason for outcome, _ in recorder.outcomes(CATALOGUE, {"SEG-CAP-DYNAMIC-100": "out of scope: x"})}
-    assert reasons["SEG-GET-READBACK"] == "test stopped stopped at SEG-GET-200 before it checked this"
+    assert reasons["SEG-GET-READBACK"] == "stopped stopped at SEG-GET-200 before it checked this"
     assert "budget of 30 is spent" in reasons["SEG-DELETE-GONE"]
-    assert reasons["SEG-GET-404"] == "test never did not run: interrupted by SIGINT"
+    assert reasons["SEG-GET-404"] == "never did not run: interrupted by SIGINT"
     assert reasons["SEG-CAP-DYNAMIC-100"] == "out of scope: x"
     assert reasons["SEG-ID-UNIQUE"] == "no test of the suite declares it"
 
