@@ -349,7 +349,7 @@ class ConformanceRun:
         reason = None
         if transport.unavailable:
             reason = f"not tested: the target became unavailable: {transport.unavailable}"
-        elif budget.limit is not None and budget.sent + len(target.ledger) + 2 > budget.limit:
+        elif not budget.allows(reserved=len(target.ledger), requests=2):  # a test needs a create and its delete at least
             reason = f"not tested: the request budget of {budget.limit} is spent"
         elif transport.stop_at is not None and time.monotonic() >= transport.stop_at:
             reason = f"not tested: the run's time limit of {self.settings.max_time} s is reached"

@@ -38,8 +38,9 @@ class Credentials:
 
 
 def segment_path(segment_id: str) -> str:
-    """The item path for an id, as one percent-encoded path segment that can never change the path:
-    `/`, `?` and `#` are encoded, and `.` or `..` (which URL normalisation would resolve) too."""
+    """The item path for an id, as one percent-encoded path segment: `/`, `?` and `#` cannot change
+    the path. An id of dots is encoded too, so that URL parsing does not resolve it away before the
+    transport sees it and refuses to send it (requests decodes %2E back to a dot)."""
     encoded = quote(segment_id, safe="")
     if set(segment_id) <= {"."}:
         encoded = encoded.replace(".", "%2E")

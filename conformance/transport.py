@@ -73,6 +73,10 @@ class OffOrigin(TransportError):
     """A request for another origin than the target's: never sent (the credentials stay home)."""
 
 
+class UnsafePath(TransportError):
+    """A path with a dot segment (an id such as ".."): never sent."""
+
+
 class DeadlineExceeded(TransportError):
     pass
 
@@ -88,9 +92,13 @@ class Budget:
     limit: int | None
     sent: int = 0
 
-    def afford(self, *, reserved: int) -> None:
-        if self.limit is not None and self.sent + 1 + reserved > self.limit:
+    def afford(self, *, reserved: int, requests: int = 1) -> None:
+        """Refuse `requests` more that would leave less than `reserved` for cleanup deletes."""
+        if not self.allows(reserved=reserved, requests=requests):
             raise BudgetExhausted(f"the request budget of {self.limit} is spent")
+
+    def allows(self, *, reserved: int, requests: int = 1) -> bool:
+        return self.limit is None or self.sent + requests + reserved <= self.limit
 
     @property
     def left(self) -> int | None:
@@ -240,6 +248,11 @@ class Transport:
         if origin != self.origin:
             raise OffOrigin(f"refused to send a request to {parts.scheme}://{parts.netloc}: "
                             f"only the target's origin {self.base_url} is ever contacted")
+        if any(segment in (".", "..") for segment in parts.path.split("/")):
+            # requests turns %2E back into ".", and a server or proxy resolves dot segments:
+            # DELETE /v1/segments/.. would reach /v1/. Such an id can never be addressed safely.
+            raise UnsafePath(f"refused to send {request.method} {parts.path}: a '.' or '..' path segment "
+                             "could reach another resource")
         if self.unavailable and not self.cleaning:
             raise TargetUnavailable(self.unavailable)
         if self.stop_at is not None and not self.cleaning and time.monotonic() >= self.stop_at:

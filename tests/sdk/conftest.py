@@ -3,14 +3,17 @@ run in its own process (as a user or CI runs it)."""
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
-import subprocess
-import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
+from conformance import cli, options
 from conformance.mock import MockServer
+from conformance.runner import run_in_process
 from conformance.sdk.answers import AnswerServer
 
 
@@ -28,18 +31,20 @@ def answer_server():
 
 @pytest.fixture
 def run_gate(tmp_path: Path):
-    """run_gate(*args) -> (completed process, summary.json as data)."""
+    """run_gate(*args) -> (outcome with returncode and stdout, summary.json as data): `conformance sdk`
+    run in this process (runner.run_in_process), so the gate's runs share this process's start-up."""
 
     def run(*args: str, examples: int = 5, seed: int = 7):
         report_dir = tmp_path / f"reports-{len(list(tmp_path.iterdir()))}"
-        completed = subprocess.run(
-            [sys.executable, "-m", "conformance.sdk", "-q", "--report-dir", str(report_dir), "--seed", str(seed),
-             "--sdk-examples", str(examples), *args],
-            capture_output=True, text=True, timeout=300,
-        )
+        argv = ["sdk", "-q", "--report-dir", str(report_dir), "--seed", str(seed), "--sdk-examples", str(examples), *args]
+        given = vars(cli.build_parser(argv).parse_args(argv))
+        settings = options.resolve(given, command="sdk", environ={}, cwd=tmp_path)
+        output = io.StringIO()
+        with contextlib.redirect_stdout(output):
+            exit_code, _ = run_in_process(settings, "sdk")
         summary_path = report_dir / "summary.json"
-        assert summary_path.exists(), completed.stdout[-3000:] + completed.stderr[-3000:]
-        return completed, json.loads(summary_path.read_text(encoding="utf-8"))
+        assert summary_path.exists(), output.getvalue()[-3000:]
+        return SimpleNamespace(returncode=exit_code, stdout=output.getvalue()), json.loads(summary_path.read_text(encoding="utf-8"))
 
     return run
 

@@ -64,3 +64,15 @@ def test_unknown_fault_and_fault_without_reference_are_usage_errors(run_gate, tm
         completed = subprocess.run([sys.executable, "-m", "conformance.sdk", "-q", "--report-dir", str(tmp_path / "usage"), *args],
                                    capture_output=True, text=True, timeout=120)
         assert completed.returncode == 4, completed.stdout[-2000:] + completed.stderr[-2000:]
+
+
+def test_without_the_vendor_sdk_the_gate_says_how_to_install_it(monkeypatch, capsys):
+    import importlib.util
+
+    from conformance import cli
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *args: None if name == "voucherify" else real(name, *args))
+    assert cli.main(["sdk", "--client", "voucherify"]) == 4
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1 and "pip install 'segments-conformance[sdk]'" in error

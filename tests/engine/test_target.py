@@ -1,0 +1,63 @@
+"""The target: ids as one path segment, the probe's messages, cleanup of what the run created."""
+
+import json
+
+import pytest
+
+from conformance.contract import Contract
+from conformance.ledger import Ledger
+from conformance.target import Credentials, Target, segment_path
+from conformance.transport import Transport, UnsafePath
+from servers import ScriptedServer, http
+
+
+def target_of(server, **kwargs):
+    return Target(Transport(server.url, Contract.bundled(), ledger=Ledger(None), **kwargs), Credentials("id-123456", "token-123456"))
+
+
+@pytest.mark.parametrize("segment_id, path", [
+    ("seg_1", "/v1/segments/seg_1"),
+    ("a/b?c#d", "/v1/segments/a%2Fb%3Fc%23d"),
+])
+def test_an_id_is_always_one_path_segment(segment_id, path):
+    assert segment_path(segment_id) == path
+
+
+@pytest.mark.parametrize("segment_id", [".", ".."])
+def test_an_id_of_dots_is_never_sent(segment_id):
+    """DELETE /v1/segments/.. would reach /v1/ wherever dot segments are resolved."""
+    with ScriptedServer(lambda request: http(204)) as server:
+        target = target_of(server)
+        target.ledger.add(segment_id)
+        with pytest.raises(UnsafePath):
+            target.delete(segment_id)
+        assert target.cleanup() == [segment_id] and server.received == []
+
+
+@pytest.mark.parametrize("status, message", [
+    (401, "rejected the credentials (401)"),
+    (307, "never follows redirects"),
+])
+def test_the_probe_says_what_is_wrong(status, message):
+    answer = http(status, b'{"code":1,"message":"x"}', headers={"Location": "http://127.0.0.2:1/x"} if status == 307 else None)
+    with ScriptedServer(lambda request: answer) as server:
+        assert message in target_of(server).probe()
+
+
+def test_the_probe_passes_a_testable_target():
+    with ScriptedServer(lambda request: http(404, b'{"code":404,"message":"x"}')) as server:
+        assert target_of(server).probe() is None
+
+
+def test_cleanup_deletes_what_the_run_created_and_says_what_it_could_not():
+    def answer(request):
+        if request.method == "POST":
+            return http(200, json.dumps({"id": json.loads(request.body)["name"], "type": "static"}).encode())
+        return http(204) if request.path.endswith("/gone") else http(500, b'{"code":500,"message":"x"}')
+
+    with ScriptedServer(answer) as server:
+        target = target_of(server)
+        target.create({"name": "gone", "type": "static"})
+        target.create({"name": "stuck", "type": "static"})
+        assert target.cleanup() == ["stuck scTAG" if False else "stuck"]
+        assert target.ledger.open_ids() == ["stuck"]
