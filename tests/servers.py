@@ -3,7 +3,8 @@ byte for byte (drip-feed, endless bodies, redirects, bodies after a 204), and re
 
 A script is `script(request) -> answer`, where `request` has method, path, headers (lower-case
 names) and body, and `answer` is bytes, or an iterable of bytes and floats (a float sleeps that
-many seconds before the next chunk), or None to close without answering.
+many seconds before the next chunk; CLOSE ends the connection there), or None to close without
+answering.
 """
 
 from __future__ import annotations
@@ -12,6 +13,9 @@ import socket
 import threading
 import time
 from dataclasses import dataclass, field
+
+
+CLOSE = "close the connection"
 
 
 @dataclass
@@ -67,7 +71,7 @@ class ScriptedServer:
                     return
                 try:
                     for chunk in ([answer] if isinstance(answer, bytes) else answer):
-                        if self._stop.is_set():
+                        if self._stop.is_set() or chunk is CLOSE:
                             return
                         if isinstance(chunk, (int, float)):
                             time.sleep(chunk)

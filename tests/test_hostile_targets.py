@@ -9,10 +9,17 @@ import time
 import pytest
 
 from conformance.mock.server import MockServer
-from hostile import HostileServer
-from servers import ScriptedServer, http
+from servers import CLOSE, ScriptedServer, http
 
 BOUND_SECONDS = 120
+HOSTILE = {  # each answers every request this way
+    "hang": lambda request: [60.0],  # never answers while the test runs
+    "close-mid-body": lambda request: [b'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 500\r\n\r\n{"id": "se',
+                                       CLOSE],
+    "garbage": lambda request: [b"\x00\xffNOT HTTP AT ALL\r\n\r\n", CLOSE],
+    "not-json": lambda request: http(200, b"<html>hello</html>", headers={"Content-Type": "text/html", "Connection": "close"}),
+    "429-forever": lambda request: http(429, b'{"code": 429, "message": "Too many requests"}', headers={"Retry-After": "1"}),
+}
 
 
 @pytest.mark.parametrize(
@@ -26,7 +33,7 @@ BOUND_SECONDS = 120
     ],
 )
 def test_hostile_target_ends_in_a_verdict_in_bounded_time(tmp_path, mode, expected_exit):
-    with HostileServer(mode) as server:
+    with ScriptedServer(HOSTILE[mode]) as server:
         started = time.monotonic()
         completed = subprocess.run(
             [sys.executable, "-m", "conformance", "run", "--base-url", server.url, "--app-id", "id",
