@@ -30,8 +30,11 @@ class Entry:
 
 
 class Ledger:
-    def __init__(self, path: Path | None, *, base_url: str = "", run_tag: str = "") -> None:
+    def __init__(self, path: Path | None, *, base_url: str = "", run_tag: str = "", write_through: bool = True) -> None:
         self.path = path
+        # On disk at every create where a crash could leave segments behind on an account; the
+        # embedded mock's segments end with the mock, so its ledger is written at the end only.
+        self.write_through = write_through
         self.base_url = base_url
         self.run_tag = run_tag
         self._open: dict[str, Entry] = {}  # deleted ids leave
@@ -60,7 +63,8 @@ class Ledger:
         with self._lock:
             self._open[segment_id] = Entry(segment_id, datetime.now(timezone.utc).isoformat(timespec="milliseconds"), kind)
             self._ever.add(segment_id)
-            self._save()
+            if self.write_through:
+                self._save()
 
     def remove(self, segment_id: str) -> None:
         # Not saved at once: a crash now leaves an id already deleted in the file, which cleanup

@@ -18,6 +18,7 @@ from typing import Any, Callable
 from urllib.parse import urlsplit
 
 from conformance.exits import UsageError
+from conformance.sdk.adapter import CLIENTS  # the SDK gate's adapters: one list, the gate's own
 
 CLUSTERS = ("api", "us1.api", "as1.api")
 PROFILES = {"sandbox": {"markexpr": "sandbox", "max_requests": 100}}
@@ -26,7 +27,6 @@ DEPTHS = {  # property-test effort; the report says which ran
     "deep": {"max_examples": 100, "stateful": True},  # nightly: thorough fuzzing and stateful links
 }
 DEFAULT_DEPTH = "quick"
-CLIENTS = ("voucherify", "voucherify-js", "reference")  # the SDK gate's adapters (conformance/sdk/clients)
 DEFAULT_SDK_EXAMPLES = 60
 DEFAULT_MAX_TIME_S = 1800
 CONFIG_FILES = ("conformance.toml", "pyproject.toml")

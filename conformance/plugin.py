@@ -205,7 +205,8 @@ class ConformanceRun:
     def _ledger(self) -> Ledger:
         if not hasattr(self, "_ledger_object"):
             path = parallel.worker_path(self.report_dir / "ledger.json", self.config)
-            self._ledger_object = Ledger(path, base_url=self.settings.target_url or "embedded mock", run_tag=self.run_tag)
+            self._ledger_object = Ledger(path, base_url=self.settings.target_url or "embedded mock", run_tag=self.run_tag,
+                                         write_through=not self.settings.embedded)
         return self._ledger_object
 
     @property
@@ -302,7 +303,6 @@ class ConformanceRun:
             if self.probe_problem:  # nothing can be tested: no test runs, the reports say why
                 self.recorder.causes.append(f"could not test: {self.probe_problem}")
                 session.items.clear()
-        gc.collect()
         gc.freeze()  # start-up objects live to the end: keep the collector from walking them again
 
     def _scope(self) -> dict[str, str]:
