@@ -82,6 +82,15 @@ def activate(config: pytest.Config, *, suite: str = "api") -> None:
     except UsageError as error:
         raise pytest.UsageError(str(error)) from None
     config.pluginmanager.register(run, ConformanceRun.NAME)
+    if not getattr(config.option, "xmlpath", None) and not workerinput:
+        # The same reports as `conformance run`, JUnit included: pytest's own writer, started the way
+        # its plugin starts itself when --junitxml is given (it has run its configure already).
+        from _pytest import junitxml
+
+        config.option.xmlpath = str(run.report_dir / "junit.xml")
+        if junitxml.xml_key not in config.stash:
+            junitxml.pytest_configure(config)
+            config.stash[junitxml.xml_key].pytest_sessionstart()  # the session may have started already
     run.pytest_configure(config)
 
 

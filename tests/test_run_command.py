@@ -187,4 +187,4 @@ def test_the_pytest_entry_point_gives_the_verdict_run_gives(tmp_path):
     summary = json.loads((tmp_path / "summary.json").read_text())
     assert completed.returncode == 1 and summary["verdict"] == "NONCONFORMANT"
     assert "verdict: NONCONFORMANT" in completed.stdout
-    assert {"summary.json", "report.html", "run.har", "ledger.json"} <= {path.name for path in tmp_path.iterdir()}
+    assert {"junit.xml", "summary.json", "report.html", "run.har", "ledger.json"} <= {path.name for path in tmp_path.iterdir()}
