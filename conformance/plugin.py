@@ -279,7 +279,7 @@ class ConformanceRun:
             needed = [mark.args[0] for mark in item.iter_markers("operation")]
             missing = [operation for operation in needed if operation not in documented]
             if missing:
-                self._deselected[item.nodeid] = f"the document does not have the operation {missing[0]}"
+                self._deselected[item.nodeid] = f"the document has no {missing[0]} operation"
                 dropped.append(item)
             elif any(self.catalogue[requirement_id].heavy for requirement_id in ids) and not (self.settings.include_heavy or self.loopback):
                 self._deselected[item.nodeid] = HEAVY_SKIP
@@ -326,7 +326,7 @@ class ConformanceRun:
         for requirement in self.judged.values():
             if not requirement.applies_to(documented):
                 missing = next(op for op in requirement.operations if op not in documented)
-                scope[requirement.id] = f"out of scope: the document does not have the operation {missing}"
+                scope[requirement.id] = f"out of scope: the document has no {missing} operation"
                 continue
             tests = declared.get(requirement.id, [])
             if tests and all(test.outcome == "deselected" for test in tests):

@@ -108,7 +108,7 @@ def describe_scope(outcomes: list[RequirementOutcome], note: str = "") -> str:
     for outcome in left_out:
         reason = (outcome.reason or "out of scope").removeprefix("out of scope: ")
         by_reason[reason] = by_reason.get(reason, 0) + 1
-    why = "; ".join(f"{count} {reason}" for reason, count in sorted(by_reason.items(), key=lambda item: -item[1]))
+    why = "; ".join(f"{reason}: {count}" for reason, count in sorted(by_reason.items(), key=lambda item: -item[1]))
     return f"{note + ': ' if note else ''}{counts} requirement(s) out of scope ({why})"
 
 

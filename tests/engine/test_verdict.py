@@ -12,10 +12,10 @@ def test_the_scope_counts_by_level_and_says_why():
                        outcome("B", Status.NOT_TESTED, in_scope=False, reason="out of scope: not selected (-k, -m)"),
                        outcome("C", Status.NOT_TESTED, in_scope=False, reason="out of scope: not selected (-k, -m)"),
                        outcome("D", Status.NOT_TESTED, Level.SHOULD, in_scope=False,
-                               reason="out of scope: the document does not have the operation list-segment")],
+                               reason="out of scope: the document has no list-segment operation")],
                       scope_note="within the selection -k 'x'")
     assert decision.scope == ("within the selection -k 'x': 2 MUST, 1 SHOULD requirement(s) out of scope "
-                              "(2 not selected (-k, -m); 1 the document does not have the operation list-segment)")
+                              "(not selected (-k, -m): 2; the document has no list-segment operation: 1)")
 
 
 def test_conformant_needs_everything_in_scope_tested_and_nothing_failed():
@@ -33,7 +33,7 @@ def test_requirements_out_of_scope_leave_a_scoped_conformant_verdict():
     decision = decide([outcome("A", Status.PASS), outcome("B", Status.NOT_TESTED, in_scope=False),
                        outcome("C", Status.NOT_TESTED, Level.SHOULD, in_scope=False)], scope_note="within profile sandbox")
     assert decision.verdict is Verdict.CONFORMANT
-    assert decision.scope == "within profile sandbox: 1 MUST, 1 SHOULD requirement(s) out of scope (2 out of scope)"
+    assert decision.scope == "within profile sandbox: 1 MUST, 1 SHOULD requirement(s) out of scope (out of scope: 2)"
     assert decision.out_of_scope == ("B", "C")
 
 

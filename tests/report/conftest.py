@@ -36,7 +36,7 @@ NON_ASCII_NAME = "Café ☕ Zürich — 東京 segment"
 MASKED = {"X-App-Id": "***", "X-App-Token": "***"}
 SHA256 = "3f2a9c0e5b7d4e1f8a6c2b9d0e4f7a1c3b5d8e2f6a9c0b4d7e1f3a5c8b2d6e9f"
 SEGMENT_ID = "seg_1a2B3c4D5e6F7g8H9i0J"
-OUT_OF_SCOPE_REASON = "out of scope: the document does not have the operation list-segment"
+OUT_OF_SCOPE_REASON = "out of scope: the document has no list-segment operation"
 BULK_TESTS = 35  # tests that all declare SEG-CREATE-STATIC-200, as the property tests and scenarios do
 
 # The statuses of the default run; every other requirement PASSes (the list ones are out of scope).
