@@ -300,7 +300,6 @@ class ConformanceRun:
     def pytest_collection_finish(self, session: pytest.Session) -> None:
         for item in session.items:
             self._record_of(item)
-        self.scope = self._scope()
         if not session.items and not parallel.is_worker(session.config):
             selection = " ".join(f"{flag} {value!r}" for flag, value in (("-k", self.settings.keyword), ("-m", self.settings.effective_markexpr)) if value)
             if self._deselected:
@@ -507,6 +506,7 @@ class ConformanceRun:
             if self.recorder.violations[requirement_id] and self.catalogue[requirement_id].level.value == "MUST":
                 # the SDK gate: the target broke the contract, so what the client did with it cannot be judged
                 self.recorder.causes.append(f"the target broke {requirement_id}: the client could not be judged on it")
+        self.scope = self._scope()  # here, not at collection: under pytest-xdist only the workers collect
         summary, self.decision = build_summary(
             recorder=self.recorder,
             catalogue=self.judged,

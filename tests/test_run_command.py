@@ -132,6 +132,8 @@ def test_workers_share_one_summary_and_ledger(tmp_path):
         "test_create_static_segment", "test_get_unknown_id_is_404", "test_delete_then_gone"}
     statuses = {r["id"]: r["status"] for r in summary["requirements"]}
     assert statuses["SEG-DELETE-GONE"] == "FAIL" and statuses["SEG-CREATE-STATIC-200"] == "PASS"
+    # the controller collects nothing: the scope still comes out of the workers' records and the document
+    assert not next(r for r in summary["requirements"] if r["id"] == "SEG-LIST-SCHEMA")["in_scope"]
     assert summary["run"]["requests_sent"] > 0
     assert json.loads((tmp_path / "ledger.json").read_text())["created"] == []
     assert not list(tmp_path.glob("ledger-gw*.json"))
