@@ -35,6 +35,9 @@ def test_exit_0_and_three_reports_against_the_embedded_mock(tmp_path):
     assert caps["status"] == "NOT_TESTED" and not caps["in_scope"] and "not selected" in caps["reason"]
     assert summary["scope"]["text"].startswith("within the selection -k")
     junit = ET.parse(tmp_path / "junit.xml").getroot()
+    suite_properties = {p.get("name"): p.get("value") for p in junit.find("testsuite").find("properties")}
+    assert suite_properties["verdict"] == "CONFORMANT" and suite_properties["scope"].startswith("within the selection -k")
+    assert summary["document"]["sha256"] in suite_properties["document"]
     cases = junit.findall(".//testcase")
     assert len(cases) == 5
     assert (tmp_path / "run.har").exists() and (tmp_path / "ledger.json").exists()
