@@ -174,6 +174,7 @@ class ConformanceRun:
         config.addinivalue_line("markers", "requirement(*ids): the catalogue requirements a test verifies")
         config.addinivalue_line("markers", "sandbox: in the sandbox profile (every light MUST requirement in under 100 requests)")
         config.addinivalue_line("markers", "operation(id): needs this documented operation (else out of scope)")
+        config.addinivalue_line("markers", "deep: runs with --depth deep only")
         interrupts.install()
         _keep_hypothesis_out_of_the_working_directory()
         self._ledger().save()  # an empty ledger on disk from the start (the report directory is checked)
@@ -280,6 +281,9 @@ class ConformanceRun:
             missing = [operation for operation in needed if operation not in documented]
             if missing:
                 self._deselected[item.nodeid] = f"the document has no {missing[0]} operation"
+                dropped.append(item)
+            elif item.get_closest_marker("deep") and not self.settings.stateful:
+                self._deselected[item.nodeid] = "runs with --depth deep"
                 dropped.append(item)
             elif any(self.catalogue[requirement_id].heavy for requirement_id in ids) and not (self.settings.include_heavy or self.loopback):
                 self._deselected[item.nodeid] = HEAVY_SKIP

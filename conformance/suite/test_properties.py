@@ -109,7 +109,7 @@ class _Workflow(schema.as_state_machine()):
         _validate(case, context["last"], context["target"], context["verify"], getattr(self, "recorder", None))
 
 
-@pytest.mark.skipif(not RUN.settings.stateful, reason="stateful sequences run with --depth deep")
+@pytest.mark.deep  # stateful sequences: --depth deep (the plugin leaves it out of a quick run, saying why)
 @pytest.mark.requirement("SEG-DELETE-GONE", "SEG-GET-200", "SEG-VALIDATION-4XX")
 def test_stateful_links(target, verify):
     """Stateful sequences through the links: create, then get and delete what was created, get again."""
