@@ -82,6 +82,7 @@ class Contract:
         self.operations = tuple(_operations(self.effective))
         if not self.operations:
             raise ContractError(f"{source}: documents no operation")
+        self.operation_ids = frozenset(operation.operation_id for operation in self.operations)
         self._by_route = {(operation.method, operation.path): operation for operation in self.operations}
         self._path_patterns = [(_template_pattern(path), path) for path in self.effective.get("paths", {})]
         self._validators: dict[str, Draft4Validator] = {}
@@ -134,7 +135,7 @@ class Contract:
         return self._by_route.get((method.upper(), path_template))
 
     def has(self, operation_id: str) -> bool:
-        return any(operation.operation_id == operation_id for operation in self.operations)
+        return operation_id in self.operation_ids
 
     def path_template(self, path: str) -> str | None:
         """The documented path template a concrete path (no query) falls under, if any."""

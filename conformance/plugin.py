@@ -181,7 +181,10 @@ class ConformanceRun:
         from conformance import suite as suite_package
 
         suite_package.RUN = self  # the one seam for modules that parametrize at import time
-        if not self._selection_given(config) and not parallel.is_controller(config):
+        # The whole suite, by path or by package (--pyargs conformance.suite), is no selection.
+        whole_suite = (str(Path(__file__).parent / self.suite_directory), "conformance." + self.suite_directory.replace("/", "."))
+        chosen = [arg for arg in config.args if not str(arg).rstrip("/").endswith(whole_suite)]
+        if not self.selection_given(chosen) and not parallel.is_controller(config):
             self.start_probe()
 
     def start_probe(self) -> None:
@@ -192,12 +195,10 @@ class ConformanceRun:
             self._probe_thread = threading.Thread(target=self._probe, name="conformance-probe", daemon=True)
             self._probe_thread.start()
 
-    def _selection_given(self, config: pytest.Config) -> bool:
-        """Whether the tests to run were chosen (-k, -m, or test paths): then it may be none, and a
+    def selection_given(self, chosen_tests) -> bool:
+        """Whether the tests to run were chosen (-k, -m, or tests named): then it may be none, and a
         selection that matches nothing must be a usage error before any traffic."""
-        suite_dir = str(Path(__file__).parent / self.suite_directory)
-        chosen = [arg for arg in config.args if not str(arg).rstrip("/").endswith(("conformance.suite", suite_dir))]
-        return bool(self.settings.keyword or self.settings.markexpr or chosen)
+        return bool(self.settings.keyword or self.settings.markexpr or chosen_tests)
 
     def _probe(self) -> None:
         try:
@@ -268,7 +269,6 @@ class ConformanceRun:
 
     @pytest.hookimpl(trylast=True)  # after -k/-m deselected theirs
     def pytest_collection_modifyitems(self, session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
-        documented = {operation.operation_id for operation in self.contract.operations}
         kept, dropped = [], []
         for item in items:
             ids = requirement_ids(item)
@@ -278,7 +278,7 @@ class ConformanceRun:
             for requirement_id in ids:
                 item.user_properties.append(("requirement", requirement_id))
             needed = [mark.args[0] for mark in item.iter_markers("operation")]
-            missing = [operation for operation in needed if operation not in documented]
+            missing = [operation for operation in needed if not self.contract.has(operation)]
             if missing:
                 self._deselected[item.nodeid] = f"the document has no {missing[0]} operation"
                 dropped.append(item)
@@ -320,11 +320,8 @@ class ConformanceRun:
     def _scope(self) -> dict[str, str]:
         """Requirement ids left out on purpose, with why: the document lacks their operation, or every
         test that verifies them was deselected (profile, -k/-m, heavy off loopback)."""
-        documented = {operation.operation_id for operation in self.contract.operations}
-        declared: dict[str, list[TestRecord]] = {}
-        for record in self.recorder.tests.values():
-            for requirement_id in record.requirements:
-                declared.setdefault(requirement_id, []).append(record)
+        documented = self.contract.operation_ids
+        declared = self.recorder.tests_declaring()
         scope = {}
         for requirement in self.judged.values():
             if not requirement.applies_to(documented):

@@ -112,9 +112,7 @@ class Verifier:
     def failure_at_end(self) -> FindingRecord | None:
         """What fails the test once it has run: a pending MUST violation, or under --strict the
         first SHOULD failure. From this test's own findings only."""
-        if self.pending is not None:
-            return self.pending
-        return next((record for record in self.findings if record.status is Status.FAIL), None)
+        return self.pending if self.pending is not None else self.first_failure()
 
     def first_failure(self) -> FindingRecord | None:
         return next((record for record in self.findings if record.status is Status.FAIL), None)
@@ -193,13 +191,18 @@ class Recorder:
 
     # --- results --------------------------------------------------------------------------------------
 
-    def outcomes(self, catalogue: dict[str, Requirement], scope: dict[str, str]) -> list[tuple[RequirementOutcome, int]]:
-        """Each requirement's outcome (and its violation count). `scope` maps the ids left out on
-        purpose to the reason."""
+    def tests_declaring(self) -> dict[str, list[TestRecord]]:
+        """Requirement id -> the tests that declare it (selected or not)."""
         declared_by: dict[str, list[TestRecord]] = defaultdict(list)
         for record in self.tests.values():
             for requirement_id in record.requirements:
                 declared_by[requirement_id].append(record)
+        return declared_by
+
+    def outcomes(self, catalogue: dict[str, Requirement], scope: dict[str, str]) -> list[tuple[RequirementOutcome, int]]:
+        """Each requirement's outcome (and its violation count). `scope` maps the ids left out on
+        purpose to the reason."""
+        declared_by = self.tests_declaring()
         results = []
         for requirement in catalogue.values():
             status, reason = self._status(requirement, declared_by.get(requirement.id, []), scope)

@@ -97,7 +97,7 @@ def run_in_process(settings: options.Settings, suite: str = "api", *, nodeids: l
     for name in [name for name in sys.modules if name.startswith(f"conformance.{_package(suite)}.test_")]:
         del sys.modules[name]
     conformance_run = ConformanceRun(settings, suite=suite)
-    if not (settings.keyword or settings.markexpr or nodeids or settings.workers):
+    if not (conformance_run.selection_given(nodeids) or settings.workers):  # else the plugin decides when
         conformance_run.start_probe()
     # Only the plugins the suite needs (pytest_arguments names them): autoloading every installed
     # pytest plugin costs start-up time and lets unrelated plugins change a conformance run.
