@@ -64,6 +64,11 @@ def signal_name() -> str | None:
     return _state.signal_name
 
 
+def seconds_since() -> float:
+    """How long ago the first signal came (0 when none came)."""
+    return 0.0 if _state.at is None else time.monotonic() - _state.at
+
+
 def insisted() -> bool:
     """A second signal came: stop even what the first one let finish (cleanup)."""
     return _state.count >= 2

@@ -149,7 +149,7 @@ class _Watchdog:
                 if now >= self._deadline:
                     reason = "deadline"
                 elif interrupts.requested() and (not self._grace or interrupts.insisted()
-                                                 or now - (interrupts._state.at or now) >= INTERRUPT_GRACE_S):
+                                                 or interrupts.seconds_since() >= INTERRUPT_GRACE_S):
                     reason = "interrupt"
                 if reason is not None:
                     self.tripped = reason
@@ -204,9 +204,8 @@ class Transport:
         rate_limit_patience_s: float = DEFAULT_RATE_LIMIT_PATIENCE_S,
         stop_at: float | None = None,
     ) -> None:
-        parts = urlsplit(base_url)
         self.base_url = base_url.rstrip("/")
-        self.origin = (parts.scheme, parts.hostname, parts.port or (443 if parts.scheme == "https" else 80))
+        self.origin = _origin(urlsplit(base_url))
         self.contract = contract
         self.ledger = ledger
         self.run_tag = run_tag
@@ -244,8 +243,7 @@ class Transport:
         if not self.cleaning:
             interrupts.checkpoint()
         parts = urlsplit(request.url)
-        origin = (parts.scheme, parts.hostname, parts.port or (443 if parts.scheme == "https" else 80))
-        if origin != self.origin:
+        if _origin(parts) != self.origin:
             raise OffOrigin(f"refused to send a request to {parts.scheme}://{parts.netloc}: "
                             f"only the target's origin {self.base_url} is ever contacted")
         if any(segment in (".", "..") for segment in parts.path.split("/")):
@@ -380,19 +378,23 @@ class Transport:
     def _back_off(self, exchange: Exchange) -> bool:
         """Wait as a 429 asks, within the run's patience. False: give up."""
         wait = retry_seconds(exchange.header("Retry-After")) or retry_seconds(exchange.header("X-Rate-Limit-Reset")) or 1.0
-        if wait > self.rate_limit_patience_left:
-            return False
-        self.rate_limit_patience_left -= wait
-        interrupts.sleep(wait) if not self.cleaning else time.sleep(wait)
-        return True
+        return self._wait_within_patience(wait)
 
     def _pace(self, exchange: Exchange) -> None:
         """When the vendor's X-Rate-Limit-Remaining says 0, wait for the window before the next call."""
         if exchange.header("X-Rate-Limit-Remaining") == "0":
             wait = retry_seconds(exchange.header("X-Rate-Limit-Reset")) or retry_seconds(exchange.header("Retry-After"))
-            if wait and wait <= self.rate_limit_patience_left:
-                self.rate_limit_patience_left -= wait
-                interrupts.sleep(wait) if not self.cleaning else time.sleep(wait)
+            if wait:
+                self._wait_within_patience(wait)
+
+    def _wait_within_patience(self, wait: float) -> bool:
+        """Sleep `wait` seconds out of the run's rate-limit patience; False, without waiting, past it.
+        Cleanup sleeps through a signal (its deletes must go out); a test's wait ends at one."""
+        if wait > self.rate_limit_patience_left:
+            return False
+        self.rate_limit_patience_left -= wait
+        interrupts.sleep(wait) if not self.cleaning else time.sleep(wait)
+        return True
 
     def _record(self, exchange: Exchange) -> None:
         """The ledger first (a created id must never go unrecorded), then the listeners."""
@@ -457,6 +459,11 @@ def _bytes_waiting(raw) -> int:
     if waiting:
         raw.close()  # the connection's framing is broken: never reuse it
     return waiting
+
+
+def _origin(parts) -> tuple[str, str | None, int]:
+    """Scheme, host and port (the scheme's default when none is given): what the credentials may reach."""
+    return parts.scheme, parts.hostname, parts.port or (443 if parts.scheme == "https" else 80)
 
 
 def retry_seconds(value: str | None) -> float | None:
