@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable
 from typing import TextIO
 from urllib.parse import quote, quote_plus
 
-MASK = "***"
+from conformance.masking import MASK
 _CREDENTIAL_PARAMETER = re.compile(r"(?i)((?:^|[?&])x[-_]app[-_](?:id|token)=)[^&]*")
 
 Writer = Callable[[str], None]

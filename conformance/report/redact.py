@@ -9,17 +9,13 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from conformance.masking import WRONG_ON_PURPOSE
-
-MASK = "***"
-SECRET_HEADERS = frozenset(
-    {"x-app-token", "x-app-id", "authorization", "proxy-authorization", "cookie", "set-cookie"}
-)
+from conformance.masking import MASK, SECRET_HEADERS, WRONG_ON_PURPOSE
 
 # "Name: value" or "Name=value", optionally quoted as in JSON or a curl -H argument. The value runs
 # to the closing quote or the end of the line, so "Authorization: Bearer abc" loses all of it.
+# Longest names first: proxy-authorization and set-cookie are matched whole.
 _HEADER_IN_TEXT = re.compile(
-    r"""(?im)\b(x-app-token|x-app-id|proxy-authorization|authorization|set-cookie|cookie)"""
+    r"(?im)\b(" + "|".join(sorted(SECRET_HEADERS, key=len, reverse=True)) + ")"
     r"""(["']?[ \t]*[:=][ \t]*["']?)([^"'\r\n]+)"""
 )
 # curl's own credential options: -u user:password, --user ..., -b cookie, --cookie ...

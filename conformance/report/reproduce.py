@@ -18,14 +18,14 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
-from conformance.masking import WRONG_ON_PURPOSE
+from conformance.masking import SECRET_HEADERS, WRONG_ON_PURPOSE
 from conformance.report.redact import mask_text
 
 MOCK_PORT = 4010
 MOCK_URL = f"http://127.0.0.1:{MOCK_PORT}"
 MOCK_CREDENTIALS = ("test-app-id", "test-app-token")  # `conformance mock`'s defaults, shown by its --help
 CREDENTIAL_VARIABLES = {"x-app-id": "VOUCHERIFY_APP_ID", "x-app-token": "VOUCHERIFY_APP_TOKEN"}
-SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie"})  # masked; not this API's
+OTHER_SECRET_HEADERS = SECRET_HEADERS - CREDENTIAL_VARIABLES.keys()  # masked in the evidence; not this API's
 # Sent by the HTTP client on its own; curl sends its own equivalents (Content-Length from the body).
 CLIENT_HEADERS = frozenset({"user-agent", "accept-encoding", "connection", "content-length", "host"})
 TRUNCATED = re.compile(r"… \[\d+ more characters\]$")
@@ -117,7 +117,7 @@ def curl_script(summary: Mapping[str, Any], finding: Mapping[str, Any]) -> str |
                 arguments += ["-H", _word(f"{name}: {value}", captured)]
             elif lowered in CREDENTIAL_VARIABLES:  # the run's credential (masked in the evidence)
                 arguments += ["-H", f'"{name}: ${CREDENTIAL_VARIABLES[lowered]}"']
-            elif lowered in SECRET_HEADERS:
+            elif lowered in OTHER_SECRET_HEADERS:
                 continue  # said in _request_notes
             else:
                 arguments += ["-H", _word(f"{name}: {value}", captured)]
@@ -168,7 +168,7 @@ def mock_command(summary: Mapping[str, Any]) -> str:
 
 def _request_notes(request: Mapping[str, Any]) -> list[str]:
     notes = []
-    left_out = [name for name in request["headers"] if name.lower() in SECRET_HEADERS]
+    left_out = [name for name in request["headers"] if name.lower() in OTHER_SECRET_HEADERS]
     if left_out:
         notes.append(_comment(f"The run also sent {', '.join(left_out)} (masked in the evidence; left out here)."))
     if request["body"] is not None and TRUNCATED.search(request["body"]):
