@@ -46,10 +46,6 @@ class Exchange:
         name = name.lower()
         return next((value for key, value in self.response_headers if key.lower() == name), None)
 
-    def headers_named(self, name: str) -> list[str]:
-        name = name.lower()
-        return [value for key, value in self.response_headers if key.lower() == name]
-
     @property
     def content_type(self) -> str:
         return self.header("content-type") or ""

@@ -342,14 +342,14 @@ def run(args) -> int:
         document = load_spec(spec)
         problems = []
     problems = sorted([*problems, *lint_document(document)], key=lambda problem: (problem.code, problem.pointer))
+    errors = sum(problem.severity == "error" for problem in problems)
     if args.format == "json":
         print(json.dumps([problem.__dict__ for problem in problems], indent=2, ensure_ascii=False))
     else:
         for problem in problems:
             print(problem.line())
-        errors = sum(problem.severity == "error" for problem in problems)
         print(f"{len(problems) - errors} warning(s), {errors} error(s) in {label}")
-    return EXIT_NONCONFORMANT if any(problem.severity == "error" for problem in problems) else EXIT_OK
+    return EXIT_NONCONFORMANT if errors else EXIT_OK
 
 
 def register(subparsers, epilog: str) -> None:

@@ -13,7 +13,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 
 from conformance.exits import EXIT_COULD_NOT_TEST, EXIT_NONCONFORMANT, EXIT_OK
@@ -110,13 +110,3 @@ def describe_scope(outcomes: list[RequirementOutcome], note: str = "") -> str:
         by_reason[reason] = by_reason.get(reason, 0) + 1
     why = "; ".join(f"{reason}: {count}" for reason, count in sorted(by_reason.items(), key=lambda item: -item[1]))
     return f"{note + ': ' if note else ''}{counts} requirement(s) out of scope ({why})"
-
-
-@dataclass
-class Tally:
-    """Counts by status, in a fixed order (reports and summary.json)."""
-
-    counts: dict[str, int] = field(default_factory=lambda: {status.value: 0 for status in Status})
-
-    def add(self, status: Status) -> None:
-        self.counts[status.value] += 1

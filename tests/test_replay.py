@@ -1,6 +1,5 @@
 """`conformance replay`: a finding reproduces against the faulty target and not against a correct one."""
 
-import json
 import os
 import subprocess
 import sys

@@ -8,7 +8,6 @@ import importlib.util
 import sys
 from pathlib import Path
 
-import pytest
 
 from conformance.catalogue import load_catalogue
 from conformance.mock.faults import FAULTS, VARIANTS

@@ -61,9 +61,6 @@ class Answer:
         self.headers = [(key, old) for key, old in self.headers if key.lower() != name.lower()]
         self.headers.append((name, value))
 
-    def remove_header(self, name: str) -> None:
-        self.headers = [(key, value) for key, value in self.headers if key.lower() != name.lower()]
-
     async def __call__(self, scope, receive, send) -> None:
         headers = list(self.headers)
         body = self.body or b""

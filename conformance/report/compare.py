@@ -35,7 +35,6 @@ CHANGE_KINDS = {
     "newly_tested": "Newly tested",
     "other_changes": "Other status changes",
 }
-REGRESSION_KINDS = ("regressions", "coverage_lost")
 
 
 @dataclass(frozen=True)

@@ -10,11 +10,9 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import pytest
 
-import rawhttp
 
 from conformance import contract
 from conformance.catalogue import load_catalogue

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from conformance import cli
-from conformance.report import command
 
 
 @pytest.fixture
