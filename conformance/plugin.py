@@ -371,7 +371,9 @@ class ConformanceRun:
         report = yield
         verifier: Verifier | None = getattr(item, "_conformance_verifier", None)
         record = self._record_of(item)
-        if report.when == "call":
+        if report.when == "call" or (report.when == "setup" and report.failed):
+            # A fixture sends requests too (the auth tests create their segment in one): what it
+            # finds is judged as the test's own findings are, not reported as a tool error.
             self._judge(item, call, report, verifier, record)
         elif report.outcome != "passed" and record.outcome in ("not_run", "passed"):
             record.outcome = "skipped" if report.skipped else "error"
@@ -384,8 +386,9 @@ class ConformanceRun:
         return report
 
     def _judge(self, item, call, report, verifier: Verifier | None, record: TestRecord) -> None:
-        """The test's outcome, from its own findings: a MUST violation (raised, or found by the
-        generic checks), a SHOULD one under --strict, or why it could not judge."""
+        """The test's outcome (from its call, or from a setup that failed), from its own findings:
+        a MUST violation (raised, or found by the generic checks), a SHOULD one under --strict, or
+        why it could not judge."""
         error = call.excinfo.value if call.excinfo is not None else None
         failure = verifier.failure_at_end() if verifier is not None else None
         if isinstance(error, OutOfBudget):
@@ -405,6 +408,8 @@ class ConformanceRun:
             self.recorder.causes.append(f"{item.name}: {message}")
         elif isinstance(error, UndeclaredRequirement):
             self.recorder.causes.append(f"internal error in the suite: {error}")
+        elif error is not None and not isinstance(error, ContractViolation) and report.when == "setup":
+            self.recorder.causes.append(f"{item.name}: error in setup: {_message_of(report, self.masker)}")
         elif error is not None and not isinstance(error, ContractViolation):
             self.recorder.causes.append(f"{item.name} could not judge an answer ({type(error).__name__}: "
                                         f"{self.masker.text(str(error))[:200]})")

@@ -54,6 +54,19 @@ def test_exit_1_names_the_broken_requirement_with_evidence(tmp_path):
     assert "SEG-DELETE-GONE" in (tmp_path / "report.html").read_text()
 
 
+def test_a_violation_in_a_fixture_fails_the_test_at_that_requirement_not_as_an_error(tmp_path):
+    """The auth tests create their segment in a fixture: a create answering 201 breaks
+    SEG-CREATE-STATIC-200 there, which is the test's finding, not a tool error with a body for a message."""
+    completed = conformance("run", "--report-dir", str(tmp_path), "--fault", "create-answers-201", "-q",
+                            "-k", "test_get_without_valid_credentials and wrong-app-token")
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    assert completed.returncode == 1 and summary["verdict"] == "NONCONFORMANT"
+    [test] = [test for test in summary["tests"] if test["outcome"] != "deselected"]
+    assert (test["outcome"], test["failed_requirement"]) == ("failed", "SEG-CREATE-STATIC-200")
+    assert test["message"].startswith("SEG-CREATE-STATIC-200 (MUST): expected 200")
+    assert not [cause for cause in summary["run"]["causes"] if "in setup" in cause]
+
+
 def test_should_failure_warns_and_fails_only_under_strict(tmp_path):
     args = ["run", "--fault", "invalid-body-422", "-k", "test_invalid_body_is_rejected"]
     relaxed = conformance(*args, "--report-dir", str(tmp_path / "relaxed"))
