@@ -82,12 +82,17 @@ SWEEP = [0.03, 0.06, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.97]
 
 @pytest.fixture(scope="module")
 def run_duration(tmp_path_factory):
-    """How long an uninterrupted run takes here, process start to exit: the sweep spreads over it."""
+    """How long an uninterrupted run takes here, process start to exit: the sweep spreads over it.
+    The faster of two runs: the first of a fresh clone also compiles the bytecode, and measured on
+    it the late points of the sweep came after the (warm) interrupted run had already ended."""
+    durations = []
     with MockServer(app_id=APP_ID, app_token=TOKEN) as mock:
-        started = time.monotonic()
-        run = conformance("--base-url", mock.url, "--report-dir", str(tmp_path_factory.mktemp("reference")), "-q", "--seed", "5")
-        run.communicate(timeout=300)
-        return time.monotonic() - started
+        for _ in range(2):
+            started = time.monotonic()
+            run = conformance("--base-url", mock.url, "--report-dir", str(tmp_path_factory.mktemp("reference")), "-q", "--seed", "5")
+            run.communicate(timeout=300)
+            durations.append(time.monotonic() - started)
+    return min(durations)
 
 
 @pytest.mark.parametrize("fraction", SWEEP, ids=[f"{int(fraction * 100)}%" for fraction in SWEEP])
