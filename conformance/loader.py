@@ -105,7 +105,7 @@ def _parse_text(text: str, source: str) -> Any:
         where = f" at line {mark.line + 1}" if mark else ""
         # The problem alone: the error's own text quotes the document's lines.
         problem = getattr(error, "problem", None) or type(error).__name__
-        raise DocumentError(f"{source}: cannot parse{where}: not JSON or YAML ({_one_line(str(problem))[:120]})") from None
+        raise DocumentError(f"{source}: cannot parse{where}: neither JSON nor YAML ({_one_line(str(problem))[:120]})") from None
 
 
 def strict_json(text: str) -> Any:
