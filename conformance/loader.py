@@ -54,6 +54,7 @@ def load_document(path: str | Path) -> dict[str, Any]:
 def read_bounded(path: str | Path, limit: int) -> bytes:
     """The bytes of the regular file at `path`, refused beyond `limit` (a FIFO or a device such as
     /dev/zero is refused before it is opened, so it cannot block or run forever)."""
+    path = str(path)
     try:
         info = os.stat(path)
         if not stat.S_ISREG(info.st_mode):
@@ -81,7 +82,7 @@ def parse_document(data: bytes, source: str) -> dict[str, Any]:
     document = _parse_text(text, source)
     if not isinstance(document, dict):
         raise DocumentError(f"{source}: not a JSON or YAML object (the top level is not an object)")
-    _check_shape(document, source)
+    check_shape(document, source)
     check_references(document, source)
     return document
 
@@ -161,18 +162,21 @@ _AliasFreeLoader.add_constructor("tag:yaml.org,2002:timestamp", yaml.SafeLoader.
 _AliasFreeLoader.add_constructor("tag:yaml.org,2002:float", _AliasFreeLoader.construct_yaml_float)
 
 
-def _check_shape(document: dict[str, Any], source: str) -> None:
-    """Depth, number of values and key types, walked without recursion (a deep document is
-    exactly what would overflow a recursive walk). YAML integer keys (status codes) become strings."""
+def check_shape(document: Any, source: str, *, max_depth: int = MAX_DEPTH, max_nodes: int = MAX_NODES,
+                max_magnitude: float | None = None) -> None:
+    """Depth, number of values, integer sizes and key types, walked without recursion (a deep
+    document is exactly what would overflow a recursive walk). YAML integer keys (status codes)
+    become strings. Other files read back (summaries, ledgers) are held to their own bounds, numbers
+    included: a duration of 1e308 would overflow the arithmetic that draws it."""
     stack: list[tuple[Any, int]] = [(document, 1)]
     nodes = 0
     while stack:
         node, depth = stack.pop()
         nodes += 1
-        if nodes > MAX_NODES:
-            raise DocumentError(f"{source}: more than {MAX_NODES} values")
-        if depth > MAX_DEPTH:
-            raise DocumentError(f"{source}: nested more than {MAX_DEPTH} deep")
+        if nodes > max_nodes:
+            raise DocumentError(f"{source}: more than {max_nodes} values")
+        if depth > max_depth:
+            raise DocumentError(f"{source}: nested more than {max_depth} deep")
         if isinstance(node, dict):
             for key in list(node):
                 if not isinstance(key, str):
@@ -184,6 +188,9 @@ def _check_shape(document: dict[str, Any], source: str) -> None:
             stack.extend((value, depth + 1) for value in node)
         elif isinstance(node, int) and not isinstance(node, bool) and _digits(node) > MAX_INTEGER_DIGITS:
             raise DocumentError(f"{source}: an integer of more than {MAX_INTEGER_DIGITS} digits")
+        elif (max_magnitude is not None and isinstance(node, (int, float)) and not isinstance(node, bool)
+              and abs(node) > max_magnitude):
+            raise DocumentError(f"{source}: the number {_one_line(repr(node))[:30]} is beyond {max_magnitude:g}")
 
 
 def _digits(number: int) -> int:
