@@ -92,11 +92,6 @@ class Budget:
     limit: int | None
     sent: int = 0
 
-    def afford(self, *, reserved: int, requests: int = 1) -> None:
-        """Refuse `requests` more that would leave less than `reserved` for cleanup deletes."""
-        if not self.allows(reserved=reserved, requests=requests):
-            raise BudgetExhausted(f"the request budget of {self.limit} is spent")
-
     def allows(self, *, reserved: int, requests: int = 1) -> bool:
         return self.limit is None or self.sent + requests + reserved <= self.limit
 
@@ -239,6 +234,18 @@ class Transport:
 
     # --- the gate (called by the adapter for every request) ----------------------------------------
 
+    def refusal(self, *, reserved: int, requests: int = 1) -> Exception | None:
+        """Why `requests` more (keeping `reserved` for cleanup deletes) may not be sent, or None: the
+        target became unavailable, the run's time is up, its request budget is spent. The one owner
+        of these limits: every request is admitted by it, and no test starts that it would refuse."""
+        if self.unavailable:
+            return TargetUnavailable(self.unavailable)
+        if self.stop_at is not None and time.monotonic() >= self.stop_at:
+            return TimeLimitReached("the run's time limit (--max-time) is reached")
+        if not self.budget.allows(reserved=reserved, requests=requests):
+            return BudgetExhausted(f"the request budget of {self.budget.limit} is spent")
+        return None
+
     def _admit(self, request: requests.PreparedRequest) -> tuple[str | None, str | None]:
         if not self.cleaning:
             interrupts.checkpoint()
@@ -251,15 +258,12 @@ class Transport:
             # DELETE /v1/segments/.. would reach /v1/. Such an id can never be addressed safely.
             raise UnsafePath(f"refused to send {request.method} {parts.path}: a '.' or '..' path segment "
                              "could reach another resource")
-        if self.unavailable and not self.cleaning:
-            raise TargetUnavailable(self.unavailable)
-        if self.stop_at is not None and not self.cleaning and time.monotonic() >= self.stop_at:
-            raise TimeLimitReached("the run's time limit (--max-time) is reached")
         template = self.contract.path_template(parts.path)
         operation = self.contract.operation(request.method, template) if template else None
-        creates = request.method in _CREATING_METHODS
         if not self.cleaning:
-            self.budget.afford(reserved=len(self.ledger) + (1 if creates else 0))
+            refusal = self.refusal(reserved=len(self.ledger) + (1 if request.method in _CREATING_METHODS else 0))
+            if refusal is not None:
+                raise refusal
         if (request.method, template) == ("POST", CREATE_PATH):
             self._tag(request)
         return template, operation.operation_id if operation else None
