@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from conformance.report.redact import mask_text
+from conformance.masking import mask_text
 
 HELD = frozenset({"PASS", "WARN"})
 JUDGED = frozenset({"PASS", "FAIL", "WARN"})  # tested, with a verdict on it

@@ -27,7 +27,7 @@ import jinja2
 import markupsafe
 
 from conformance.report import charts
-from conformance.report.redact import mask_headers, mask_text
+from conformance.masking import mask_headers, mask_text
 from conformance.report.reproduce import curl_script, mock_command, rerun_command
 from conformance.report.summary import STATUSES, load_summary, validate_summary
 from conformance.verdict import verdict_of_summary

@@ -18,8 +18,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
-from conformance.masking import SECRET_HEADERS, WRONG_ON_PURPOSE
-from conformance.report.redact import mask_text
+from conformance.masking import SECRET_HEADERS, WRONG_ON_PURPOSE, mask_text
 
 MOCK_PORT = 4010
 MOCK_URL = f"http://127.0.0.1:{MOCK_PORT}"
