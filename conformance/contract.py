@@ -61,8 +61,28 @@ class Operation:
     operation_id: str
 
     @property
+    def parameters(self) -> tuple[str, ...]:
+        """The path parameters, in order: each carries the id of a resource."""
+        return path_parameters(self.path)
+
+    @property
+    def creates(self) -> bool:
+        """A POST to a collection (a path that does not end in a parameter) creates a resource:
+        the run tags its body and records what it answers (conformance.transport)."""
+        return self.method == "POST" and not is_item_path(self.path)
+
+    @property
     def label(self) -> str:
         return f"{self.method} {self.path}"
+
+
+def path_parameters(template: str) -> tuple[str, ...]:
+    return tuple(re.findall(r"\{([^}/]+)\}", template))
+
+
+def is_item_path(template: str) -> bool:
+    """A path that addresses one resource: its last segment is a parameter (DELETE there deletes it)."""
+    return re.search(r"/\{[^}/]+\}/?$", template) is not None
 
 
 FORMATS = FormatChecker()

@@ -8,6 +8,7 @@ top: building requests, the pre-flight probe, and cleanup of what the run create
 from __future__ import annotations
 
 import json
+import re
 import secrets
 import string
 from dataclasses import dataclass
@@ -38,13 +39,20 @@ class Credentials:
 
 
 def segment_path(segment_id: str) -> str:
-    """The item path for an id, as one percent-encoded path segment: `/`, `?` and `#` cannot change
-    the path. An id of dots is encoded too, so that URL parsing does not resolve it away before the
-    transport sees it and refuses to send it (requests decodes %2E back to a dot)."""
-    encoded = quote(segment_id, safe="")
-    if set(segment_id) <= {"."}:
-        encoded = encoded.replace(".", "%2E")
-    return SEGMENT_PATH.replace("{segmentId}", encoded)
+    return fill_path(SEGMENT_PATH, {"segmentId": segment_id})
+
+
+def fill_path(template: str, values: dict[str, str]) -> str:
+    """A documented path template with each parameter's value as one percent-encoded path segment:
+    `/`, `?` and `#` cannot change the path. A value of dots is encoded too, so that URL parsing
+    does not resolve it away before the transport sees it and refuses to send it (requests decodes
+    %2E back to a dot)."""
+    def encoded(match: re.Match[str]) -> str:
+        value = str(values[match.group(1)])
+        text = quote(value, safe="")
+        return text.replace(".", "%2E") if set(value) <= {"."} else text
+
+    return re.sub(r"\{([^}/]+)\}", encoded, template)
 
 
 def random_segment_id(rng=secrets) -> str:

@@ -34,7 +34,7 @@ from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 from conformance import interrupts
-from conformance.contract import CREATE_PATH, Contract
+from conformance.contract import Contract, is_item_path
 from conformance.exchange import Exchange
 from conformance.ledger import Ledger
 
@@ -46,6 +46,8 @@ MAX_CONSECUTIVE_TRANSPORT_FAILURES = 3
 RATE_LIMIT_RETRIES = 3
 INTERRUPT_GRACE_S = 1.5  # a create in flight may finish this long after a signal: its id must reach the ledger
 _CHUNK = 64 * 1024
+# Methods whose 2xx answer with a new id may have created something, documented operation or not:
+# the ledger records it either way (a server that creates on a probed PUT still gets cleaned up).
 _CREATING_METHODS = frozenset({"POST", "PUT", "PATCH"})
 
 
@@ -264,7 +266,7 @@ class Transport:
             refusal = self.refusal(reserved=len(self.ledger) + (1 if request.method in _CREATING_METHODS else 0))
             if refusal is not None:
                 raise refusal
-        if (request.method, template) == ("POST", CREATE_PATH):
+        if operation is not None and operation.creates:
             self._tag(request)
         return template, operation.operation_id if operation else None
 
@@ -413,8 +415,8 @@ class Transport:
             segment_id = body.get("id")
             if isinstance(segment_id, str) and segment_id not in self.ledger:
                 self.ledger.add(segment_id, kind=body.get("type") if isinstance(body.get("type"), str) else None)
-        elif exchange.method == "DELETE" and exchange.status in (204, 404) and exchange.path_template and exchange.path_template != CREATE_PATH:
-            self.ledger.remove(requests.utils.unquote(urlsplit(exchange.url).path.rsplit("/", 1)[-1]))
+        elif exchange.method == "DELETE" and exchange.status in (204, 404) and exchange.path_template and is_item_path(exchange.path_template):
+            self.ledger.remove(requests.utils.unquote(urlsplit(exchange.url).path.rstrip("/").rsplit("/", 1)[-1]))
 
 
 class _GatedAdapter(HTTPAdapter):
