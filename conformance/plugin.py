@@ -26,7 +26,7 @@ from typing import Any
 
 import pytest
 
-from conformance import interrupts, options, parallel
+from conformance import interrupts, options, outputs, parallel
 from conformance.catalogue import load_catalogue
 from conformance.checks import check_response
 from conformance.contract import Contract, ContractError
@@ -159,6 +159,7 @@ class ConformanceRun:
                 path = self.report_dir / name
                 if path.is_dir():
                     raise UsageError(f"cannot write the reports: {path} is a directory")
+                outputs.unlink_symlink(path)  # pytest writes junit.xml itself: never through a planted link
             probe = self.report_dir / ".conformance-write-test"
             probe.write_text("")
             probe.unlink()
@@ -606,7 +607,7 @@ class ConformanceRun:
         if junit and Path(junit).is_file() and not parallel.is_worker(config):
             path = Path(junit)
             text = self._junit_with_verdict(path.read_text(encoding="utf-8"))
-            path.write_text(self.masker.text(text), encoding="utf-8")  # the second lock: no credential in JUnit
+            outputs.write_text(path, self.masker.text(text))  # the second lock: no credential in JUnit
         from conformance import suite as suite_package
 
         if getattr(suite_package, "RUN", None) is self:
