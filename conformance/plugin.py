@@ -32,6 +32,7 @@ from conformance.checks import check_response
 from conformance.contract import Contract, ContractError
 from conformance.exchange import Exchange
 from conformance.exits import UsageError
+from conformance.safetext import printable
 from conformance.ledger import Ledger
 from conformance.masking import Masker
 from conformance.recording import (
@@ -124,6 +125,13 @@ class ConformanceRun:
         self.client: dict[str, Any] | None = None  # the SDK gate's client under test, described by itself
         try:
             self.contract = Contract.load(settings.spec)
+            if settings.embedded:  # a document the mock cannot serve is the user's input: one line, exit 4
+                from conformance.mock import FaultNotApplicable, UnsupportedOperation, VariantNotLegal, create_app
+
+                try:
+                    create_app("check", "check", settings.fault, settings.variant, self.contract)
+                except (UnsupportedOperation, FaultNotApplicable, VariantNotLegal) as error:
+                    raise UsageError(str(error)) from None
         except ContractError as error:
             raise UsageError(str(error)) from None
         self.seed = settings.seed if settings.seed is not None else secrets.randbelow(2**31)
@@ -599,8 +607,8 @@ class ConformanceRun:
             return
         from conformance.report.terminal import banner
 
-        for line, colour in banner(self.summary, self.report_dir):
-            terminalreporter.write_line(line, **({colour: True} if colour else {}))
+        for line, colour in banner(self.summary, self.report_dir):  # the document's words escaped
+            terminalreporter.write_line(printable(line), **({colour: True} if colour else {}))
 
     def pytest_unconfigure(self, config: pytest.Config) -> None:
         junit = getattr(config.option, "xmlpath", None)

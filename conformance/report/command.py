@@ -9,6 +9,7 @@ from conformance.exits import EXIT_NONCONFORMANT, EXIT_OK, UsageError
 from conformance.report.compare import compare, format_comparison
 from conformance.report.render import write_html
 from conformance.report.summary import SummaryError, load_summary
+from conformance.safetext import printable_lines
 
 DEFAULT_REPORT_NAME = "report.html"
 
@@ -65,5 +66,5 @@ def run_compare(args: argparse.Namespace) -> int:
     except SummaryError as error:
         raise UsageError(str(error)) from None
     comparison = compare(old, new)
-    print(format_comparison(comparison))
+    print(printable_lines(format_comparison(comparison)))  # titles, messages and paths come from the files
     return EXIT_NONCONFORMANT if comparison.has_regressions else EXIT_OK
