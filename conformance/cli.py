@@ -10,7 +10,6 @@ import os
 import sys
 
 from conformance import interrupts
-from conformance.safetext import printable
 from conformance.exits import (  # noqa: F401 (re-exported for the commands)
     EXIT_CODES_HELP,
     EXIT_COULD_NOT_TEST,
@@ -20,6 +19,7 @@ from conformance.exits import (  # noqa: F401 (re-exported for the commands)
     EXIT_USAGE,
     UsageError,
 )
+from conformance.safetext import printable
 
 __all__ = ["main", "build_parser", "UsageError"]
 
