@@ -179,6 +179,8 @@ def check_shape(document: Any, source: str, *, max_depth: int = MAX_DEPTH, max_n
             raise DocumentError(f"{source}: nested more than {max_depth} deep")
         if isinstance(node, dict):
             for key in list(node):
+                if isinstance(key, str) and _SURROGATE.search(key):
+                    raise DocumentError(f"{source}: a key with a lone surrogate, which is not Unicode text")
                 if not isinstance(key, str):
                     if isinstance(key, bool) or not isinstance(key, int):
                         raise DocumentError(f"{source}: a key that is not a string ({_one_line(repr(key))[:40]})")
@@ -186,11 +188,18 @@ def check_shape(document: Any, source: str, *, max_depth: int = MAX_DEPTH, max_n
             stack.extend((value, depth + 1) for value in node.values())
         elif isinstance(node, list):
             stack.extend((value, depth + 1) for value in node)
+        elif isinstance(node, str) and _SURROGATE.search(node):
+            raise DocumentError(f"{source}: a string with a lone surrogate (\\u{ord(_SURROGATE.search(node).group()):04x}), "
+                                "which is not Unicode text")
         elif isinstance(node, int) and not isinstance(node, bool) and _digits(node) > MAX_INTEGER_DIGITS:
             raise DocumentError(f"{source}: an integer of more than {MAX_INTEGER_DIGITS} digits")
         elif (max_magnitude is not None and isinstance(node, (int, float)) and not isinstance(node, bool)
               and abs(node) > max_magnitude):
             raise DocumentError(f"{source}: the number {_one_line(repr(node))[:30]} is beyond {max_magnitude:g}")
+
+
+# JSON's \ud800 escapes can carry half a surrogate pair: not text, and a crash when printed or written.
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _digits(number: int) -> int:
