@@ -70,6 +70,23 @@ def read_bounded(path: str | Path, limit: int) -> bytes:
     return data
 
 
+def load_toml(path: str | Path, limit: int = 1024 * 1024) -> dict[str, Any]:
+    """A configuration file (conformance.toml, pyproject.toml): the same bounds as a document.
+    A repository the user cloned can ship one, so it is as hostile as any other file."""
+    import tomllib
+
+    try:
+        data = tomllib.loads(read_bounded(path, limit).decode("utf-8"))
+    except UnicodeDecodeError:
+        raise DocumentError(f"{path}: not UTF-8 text") from None
+    except RecursionError:
+        raise DocumentError(f"{path}: nested more than {MAX_DEPTH} deep") from None
+    except ValueError as error:  # TOMLDecodeError, or an integer too long to read
+        raise DocumentError(f"cannot read {path}: {_one_line(str(error))[:160]}") from None
+    check_shape(data, str(path))
+    return data
+
+
 def parse_document(data: bytes, source: str) -> dict[str, Any]:
     """`data` parsed as JSON, else YAML, then checked: the object at its top, within the bounds,
     references local and acyclic."""
