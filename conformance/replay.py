@@ -34,7 +34,6 @@ from conformance import options
 from conformance.exits import EXIT_COULD_NOT_TEST, EXIT_NONCONFORMANT, EXIT_OK, UsageError
 from conformance.safetext import printable
 
-SUMMARY_NAME = "summary.json"
 # A test of the installed suite: its module, a test function, then the parameters pytest shows.
 NODEID = re.compile(r"(?P<module>test_\w+\.py)::(?P<function>test_\w+)(?P<parameters>\[.*\])?", re.DOTALL)
 
@@ -66,7 +65,7 @@ def run(args: argparse.Namespace) -> int:
     from conformance.runner import run_in_process
 
     try:
-        summary = load_summary(summary_path(args.report))
+        summary = load_summary(args.report)
     except SummaryError as error:
         raise UsageError(str(error)) from None
     if summary["command"] != "api":
@@ -94,11 +93,6 @@ def run(args: argparse.Namespace) -> int:
         if again.summary is None:
             return exit_code
         return _judge(chosen, again.summary, sys.stdout)
-
-
-def summary_path(report: Path) -> Path:
-    """The summary of a report directory, or the summary file named itself."""
-    return report / SUMMARY_NAME if report.is_dir() else report
 
 
 def installed_test(nodeid: str) -> str:
