@@ -227,15 +227,17 @@ def _digits(number: int) -> int:
 
 
 def check_references(document: dict[str, Any], source: str) -> None:
-    """Refuse every reference that would leave the document, and a cycle or an expansion beyond
-    MAX_EXPANDED among the local ones. A local reference to nothing is left to validation (lint's
-    L100), which names it: it cannot reach anything."""
+    """Refuse every reference that would leave the document or points at nothing in it (the suite,
+    the mock and schemathesis would each fail on it their own way), and a cycle or an expansion
+    beyond MAX_EXPANDED among the local ones."""
     for pointer, node in walk(document):
         if not isinstance(node, dict):
             continue
         ref = node.get("$ref")
         if isinstance(ref, str) and not ref.startswith("#/"):
             raise DocumentError(f"{source}: $ref {_quote(ref)} at {pointer}: only local references (#/...) are read, nothing is fetched")
+        if isinstance(ref, str) and not _resolves(document, ref):
+            raise DocumentError(f"{source}: $ref {_quote(ref)} at {pointer} points at nothing in the document")
         if "externalValue" in node and isinstance(node.get("externalValue"), str):
             raise DocumentError(f"{source}: externalValue at {pointer}: examples outside the document are not fetched")
         operation_ref = node.get("operationRef")
@@ -279,10 +281,7 @@ class _ExpansionCounter:
                 f"{self.source}: recursive reference {_quote(cycle)[:200]}: recursive schemas are not supported "
                 "(the suite and the mock inline every schema)"
             )
-        try:
-            target = resolve_pointer(self.document, ref)
-        except LookupError:
-            return 1  # a reference to nothing: validation names it
+        target = resolve_pointer(self.document, ref)  # check_references saw it resolve
         self.open.append(ref)
         size = self.size(target)
         self.open.pop()
@@ -307,6 +306,14 @@ def resolve_pointer(root: Any, ref: str) -> Any:
         else:
             raise KeyError(part)
     return node
+
+
+def _resolves(document: dict[str, Any], ref: str) -> bool:
+    try:
+        resolve_pointer(document, ref)
+    except LookupError:
+        return False
+    return True
 
 
 def walk(document: Any) -> Iterator[tuple[str, Any]]:

@@ -68,6 +68,7 @@ def documents(tmp: Path, listener) -> dict[str, Path]:
         "file-ref": json.dumps(with_schema_ref(f"file://{secret}#/a")),
         "relative-ref": json.dumps(with_schema_ref("secret.json#/a")),
         "proc-ref": json.dumps(with_schema_ref("/proc/self/cwd/secret.json#/a")),
+        "broken-ref": json.dumps(with_schema_ref("#/components/schemas/Missing")),
         "external-value": json.dumps(example),
         "recursive-schema": json.dumps(_recursive()),
         "reference-bomb": json.dumps(_reference_bomb()),
@@ -92,10 +93,10 @@ def documents(tmp: Path, listener) -> dict[str, Path]:
     return paths
 
 
-NAMES = ["remote-ref", "remote-ref-loopback", "file-ref", "relative-ref", "proc-ref", "external-value",
+NAMES = ["remote-ref", "remote-ref-loopback", "file-ref", "relative-ref", "proc-ref", "broken-ref", "external-value",
          "recursive-schema", "reference-bomb", "alias-bomb", "deep-json", "deep-yaml", "nan", "infinity",
          "duplicate-keys", "huge-integer", "not-utf8", "top-level-list", "fifo", "device"]
-SAID = {"remote-ref": "only local references", "file-ref": "only local references", "relative-ref": "only local",
+SAID = {"remote-ref": "only local references", "file-ref": "only local references", "relative-ref": "only local", "broken-ref": "points at nothing",
         "external-value": "externalValue", "recursive-schema": "recursive", "reference-bomb": "expand",
         "alias-bomb": "alias", "deep-json": "nested", "deep-yaml": "nested", "nan": "NaN", "infinity": "Infinity",
         "duplicate-keys": "duplicate key", "huge-integer": "digits", "not-utf8": "UTF-8", "top-level-list": "not a JSON or YAML object"}
