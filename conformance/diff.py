@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from conformance.catalogue import load_catalogue
+from conformance.safetext import printable_lines
 from conformance.lint import load_spec, openapi_version_problem
 
 JSON_SCHEMA_VERSION = 1  # the shape of `--format json`, documented in docs/diff.md
@@ -1345,7 +1346,7 @@ def run(args) -> int:
         result = diff_documents(old, new, old_label=args.old, new_label=args.new)
     except DocumentError as error:
         raise UsageError(f"cannot diff: {error}") from None
-    print(_FORMATS[args.format](result))
+    print(printable_lines(_FORMATS[args.format](result)))  # titles and paths come from the documents
     return EXIT_NONCONFORMANT if result.breaking_for_clients else EXIT_OK
 
 

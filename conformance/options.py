@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import ipaddress
 import os
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -218,10 +217,9 @@ def read_config_file(cwd: Path) -> tuple[Path | None, dict[str, Any]]:
         path = cwd / name
         if not path.is_file():
             continue
-        try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
-            raise UsageError(f"cannot read {path}: {error}") from None
+        from conformance.loader import load_toml
+
+        data = load_toml(path)  # bounded like every file a user is handed; a DocumentError is a UsageError
         table = data.get("tool", {}).get("conformance") if name == "pyproject.toml" else data
         if table is None:
             continue

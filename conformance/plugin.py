@@ -29,7 +29,7 @@ from typing import Any
 
 import pytest
 
-from conformance import interrupts, judging, options, parallel
+from conformance import interrupts, judging, options, outputs, parallel
 from conformance.catalogue import load_catalogue
 from conformance.checks import check_response
 from conformance.contract import Contract, ContractError
@@ -40,6 +40,7 @@ from conformance.lifecycle import Lifecycle, keep_hypothesis_out_of_the_working_
 from conformance.masking import Masker
 from conformance.recording import Recorder, Verifier
 from conformance.run_reports import check_report_dir, junit_with_verdict, progress_heading, start_junit, write_reports
+from conformance.safetext import printable
 from conformance.target import Target, random_segment_id
 from conformance.verdict import Decision
 
@@ -115,6 +116,13 @@ class ConformanceRun:
         self.client: dict[str, Any] | None = None  # the SDK gate's client under test, described by itself
         try:
             self.contract = Contract.load(settings.spec)
+            if settings.embedded:  # a document the mock cannot serve is the user's input: one line, exit 4
+                from conformance.mock import FaultNotApplicable, UnsupportedOperation, VariantNotLegal, create_app
+
+                try:
+                    create_app("check", "check", settings.fault, settings.variant, self.contract)
+                except (UnsupportedOperation, FaultNotApplicable, VariantNotLegal) as error:
+                    raise UsageError(str(error)) from None
         except ContractError as error:
             raise UsageError(str(error)) from None
         self.seed = settings.seed if settings.seed is not None else secrets.randbelow(2**31)
@@ -331,15 +339,15 @@ class ConformanceRun:
             return
         from conformance.report.terminal import banner
 
-        for line, colour in banner(self.summary, self.report_dir):
-            terminalreporter.write_line(line, **({colour: True} if colour else {}))
+        for line, colour in banner(self.summary, self.report_dir):  # the document's words escaped
+            terminalreporter.write_line(printable(line), **({colour: True} if colour else {}))
 
     def pytest_unconfigure(self, config: pytest.Config) -> None:
         junit = getattr(config.option, "xmlpath", None)
         if junit and Path(junit).is_file() and not parallel.is_worker(config):
             path = Path(junit)
             text = junit_with_verdict(path.read_text(encoding="utf-8"), self.summary)
-            path.write_text(self.masker.text(text), encoding="utf-8")  # the second lock: no credential in JUnit
+            outputs.write_text(path, self.masker.text(text))  # the second lock: no credential in JUnit
         from conformance import suite as suite_package
 
         if getattr(suite_package, "RUN", None) is self:

@@ -26,6 +26,7 @@ from typing import Any
 import jinja2
 import markupsafe
 
+from conformance import outputs
 from conformance.report import charts
 from conformance.masking import mask_headers, mask_text
 from conformance.report.reproduce import curl_script, mock_command, rerun_command
@@ -59,9 +60,7 @@ def render_html(summary: dict[str, Any]) -> str:
 def write_html(summary_path: str | Path, html_path: str | Path) -> Path:
     """Render the summary at `summary_path` into `html_path`; returns `html_path`."""
     html = render_html(load_summary(summary_path))
-    html_path = Path(html_path)
-    html_path.write_text(html, encoding="utf-8")
-    return html_path
+    return outputs.write_text(html_path, html)
 
 
 def shown_verdict(summary: dict[str, Any]) -> str:
