@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from conformance.exits import EXIT_NONCONFORMANT, EXIT_OK, UsageError
-from conformance.report.compare import compare, format_comparison
+from conformance.report.compare import compare, format_comparison, summary_file
 from conformance.report.render import write_html
 from conformance.report.summary import SummaryError, load_summary
 
@@ -31,7 +31,7 @@ def register(subparsers: argparse._SubParsersAction, epilog: str) -> None:
         "compare",
         help="compare two runs' summary.json; exit 1 on a regression",
         description=(
-            "Compare two summary.json files requirement by requirement. What differs besides the results comes "
+            "Compare two runs (report directories or their summary.json files) requirement by requirement. What differs besides the results comes "
             "first: the contract documents (with a summary of the API changes when both summaries carry them), "
             "the targets, the clients of SDK gate runs, the tool versions. Regressions: a requirement that held "
             "(PASS or WARN) and now FAILs, and a MUST requirement that was tested and now is NOT_TESTED or out of "
@@ -40,8 +40,8 @@ def register(subparsers: argparse._SubParsersAction, epilog: str) -> None:
         ),
         epilog=epilog,
     )
-    comparison.add_argument("old", metavar="OLD", type=Path, help="the earlier run's summary.json")
-    comparison.add_argument("new", metavar="NEW", type=Path, help="the later run's summary.json")
+    comparison.add_argument("old", metavar="OLD", type=Path, help="the earlier run's report directory or its summary.json")
+    comparison.add_argument("new", metavar="NEW", type=Path, help="the later run's report directory or its summary.json")
     comparison.set_defaults(handler=run_compare)
 
 
@@ -61,7 +61,7 @@ def run_report(args: argparse.Namespace) -> int:
 
 def run_compare(args: argparse.Namespace) -> int:
     try:
-        old, new = load_summary(args.old), load_summary(args.new)
+        old, new = load_summary(summary_file(args.old)), load_summary(summary_file(args.new))
     except SummaryError as error:
         raise UsageError(str(error)) from None
     comparison = compare(old, new)

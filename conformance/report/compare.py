@@ -16,6 +16,7 @@ a summary of the contract's changes comes first (`conformance.diff`, when it is 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from conformance.report.redact import mask_text
@@ -126,6 +127,22 @@ class Comparison:
     @property
     def has_regressions(self) -> bool:
         return self.regression_count > 0
+
+
+SUMMARY_NAME = "summary.json"
+
+
+def summary_file(path: Path) -> Path:
+    """The summary.json a user means by `path`: the file itself, or the one in a report directory
+    (what `conformance run` prints at its end). A directory without one is a usage error."""
+    if path.is_dir():
+        if not (path / SUMMARY_NAME).is_file():
+            from conformance.exits import UsageError
+
+            raise UsageError(f"{path} is a directory without a {SUMMARY_NAME}: give a run's report directory "
+                             f"or its {SUMMARY_NAME}")
+        return path / SUMMARY_NAME
+    return path
 
 
 def compare(old: dict[str, Any], new: dict[str, Any]) -> Comparison:
