@@ -44,6 +44,7 @@ COMMANDS = {
     "lint": "conformance.lint",
     "diff": "conformance.diff",
     "cleanup": "conformance.cleanup",
+    "revisions": "conformance.revisions",
 }
 
 

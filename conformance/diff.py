@@ -32,6 +32,7 @@ from typing import Any, Callable
 
 from conformance.catalogue import load_catalogue
 from conformance.lint import load_spec, openapi_version_problem
+from conformance.revisions import spec_path
 
 JSON_SCHEMA_VERSION = 1  # the shape of `--format json`, documented in docs/diff.md
 
@@ -1340,7 +1341,7 @@ _FORMATS = {"text": format_text, "markdown": format_markdown, "json": format_jso
 def run(args) -> int:
     from conformance.cli import EXIT_NONCONFORMANT, EXIT_OK, UsageError
 
-    old, new = load_spec(args.old), load_spec(args.new)
+    old, new = (load_spec(spec_path(spec, option=name)) for spec, name in ((args.old, "OLD"), (args.new, "NEW")))
     try:
         result = diff_documents(old, new, old_label=args.old, new_label=args.new)
     except DocumentError as error:
@@ -1358,8 +1359,9 @@ def register(subparsers, epilog: str) -> None:
         + "\ndiff exits 0 when no change breaks existing clients, 1 when one does, 4 when OLD or NEW is"
         "\nunreadable, not JSON or YAML, or not an OpenAPI 3.0 document. Rules: docs/diff.md.\n",
     )
-    parser.add_argument("old", metavar="OLD", help="the earlier OpenAPI 3.0 document (JSON or YAML)")
-    parser.add_argument("new", metavar="NEW", help="the later OpenAPI 3.0 document (JSON or YAML)")
+    parser.add_argument("old", metavar="OLD", help="the earlier OpenAPI 3.0 document (JSON or YAML), or a shipped "
+                        "revision's name (`conformance revisions`)")
+    parser.add_argument("new", metavar="NEW", help="the later OpenAPI 3.0 document, or a shipped revision's name")
     parser.add_argument("--format", choices=tuple(_FORMATS), default="text",
                         help="text (default; breaking for clients first), markdown or json (docs/diff.md)")
     parser.set_defaults(handler=run)

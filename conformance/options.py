@@ -58,8 +58,9 @@ class Option:
 OPTIONS: tuple[Option, ...] = (
     Option("base_url", ("--base-url",), "the API under test, e.g. http://127.0.0.1:4010 (default: the embedded mock)"),
     Option("cluster", ("--cluster",), "the vendor's cluster: https://CLUSTER.voucherify.io", kind="choice", choices=CLUSTERS),
-    Option("spec", ("--spec",), "the vendor's segments document to test against (default: the bundled revision); "
-           "our overlay is applied on top", metavar="FILE"),
+    Option("spec", ("--spec",), "the vendor's segments document to test against: a file, or a shipped revision's "
+           "name (`conformance revisions`: bundled, 2026-07; default: bundled); our overlay is applied on top",
+           metavar="FILE|NAME"),
     Option("app_id", ("--app-id",), "X-App-Id (default: $VOUCHERIFY_APP_ID)", env="VOUCHERIFY_APP_ID", in_file=False),
     Option("app_token", ("--app-token",), "X-App-Token (default: $VOUCHERIFY_APP_TOKEN); never printed",
            env="VOUCHERIFY_APP_TOKEN", in_file=False),
@@ -316,9 +317,9 @@ def validate(settings: Settings) -> None:
     if not embedded and (not values.get("app_id") or not values.get("app_token")):
         raise UsageError("credentials missing: pass --app-id and --app-token or set VOUCHERIFY_APP_ID and VOUCHERIFY_APP_TOKEN")
     if values.get("spec"):
-        path = Path(values["spec"])
-        if not path.is_file():
-            raise UsageError(f"--spec {values['spec']}: no such file")
+        from conformance.revisions import spec_path
+
+        values["spec"] = spec_path(values["spec"])
     if values.get("client_fault"):
         if values.get("client") != "reference":
             raise UsageError("--client-fault applies to --client reference only")
