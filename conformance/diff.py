@@ -25,13 +25,14 @@ methods a path answers) for an operation added or removed.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from conformance.catalogue import load_catalogue
-from conformance.lint import load_spec, openapi_version_problem
+from conformance.lint import lint_document, load_spec, openapi_version_problem
 from conformance.revisions import spec_path
 
 JSON_SCHEMA_VERSION = 1  # the shape of `--format json`, documented in docs/diff.md
@@ -68,6 +69,10 @@ _FIXED_RULES = [
      "api-operation-id-removed INFO", ""),
     ("new-required-request-parameter", True, True, "a required parameter is new",
      "new-required-request-parameter ERR", ""),
+    ("path-parameter-declared", False, False,
+     "a path variable the old document used but never declared (invalid OpenAPI 3.0) is declared: a correction, "
+     "the value was on the wire all along", "new-required-request-parameter ERR",
+     "oasdiff calls it a new required parameter; the variable was in the old path already"),
     ("new-optional-request-parameter", False, True,
      "an optional parameter is new: old servers ignore or refuse it", "new-optional-request-parameter INFO", ""),
     ("request-parameter-removed", True, False, "an optional parameter is gone",
@@ -461,6 +466,7 @@ class DiffResult:
     old: DocumentInfo
     new: DocumentInfo
     changes: tuple[Change, ...]
+    notes: tuple[str, ...] = ()  # what the reader must know first: an invalid OLD document, say
 
     @property
     def breaking_for_clients(self) -> tuple[Change, ...]:
@@ -480,6 +486,7 @@ class DiffResult:
                 "breaking_for_clients": len(self.breaking_for_clients),
                 "breaking_for_servers": len(self.breaking_for_servers),
             },
+            "notes": list(self.notes),
             "changes": [change.to_json() for change in self.changes],
         }
 
@@ -738,7 +745,7 @@ class _Differ:
     def _parameters(self, document: _Document, operation: _OperationAt) -> dict[tuple[str, str], _Node]:
         """Path-level parameters overridden by the operation's own, by (location, key). A path parameter's
         key is its place in the template: renaming the variable changes nothing on the wire."""
-        template = re.findall(r"\{([^}]*)\}", operation.path)
+        template = _template_variables(operation.path)
         found: dict[tuple[str, str], _Node] = {}
         for owner in (operation.path_item, operation.node):
             for index in range(len(owner.at("parameters").listed())):
@@ -773,6 +780,11 @@ class _Differ:
                        f"{key[0]} parameter `{parameter.value['name']}` removed")
         for key in added:
             parameter = new_parameters[key]
+            if key[0] == "path" and key[1] in _template_positions(old.path):  # in the old path, undeclared
+                self._emit("path-parameter-declared", None, parameter, None, parameter.value["name"],
+                           f"path parameter `{parameter.value['name']}` declared: the old document used it "
+                           "in the path without declaring it")
+                continue
             required = _is_required(parameter)
             rule = "new-required-request-parameter" if required else "new-optional-request-parameter"
             self._emit(rule, None, parameter, None, parameter.value["name"],
@@ -1127,6 +1139,15 @@ class _Differ:
                            f"security scheme {scheme} changed: {differences}")
 
 
+def _template_variables(path: str) -> list[str]:
+    return re.findall(r"\{([^}]*)\}", path)
+
+
+def _template_positions(path: str) -> set[str]:
+    """The keys `_parameters` gives the variables of `path`: their places in the template."""
+    return {f"{{{index}}}" for index in range(len(_template_variables(path)))}
+
+
 def _presence_kind(keyword: str, old: Any, new: Any) -> str:
     return f"{keyword}-added" if old is None else f"{keyword}-removed" if new is None else f"{keyword}-changed"
 
@@ -1166,8 +1187,9 @@ def _security(document: _Document, operation: _Node) -> tuple[_Node, list[dict[s
     alternatives: list[dict[str, frozenset[str]]] = []
     for requirement in at.listed():
         if isinstance(requirement, dict):
-            alternative = {scheme: frozenset(scopes) if isinstance(scopes, list) else frozenset()
-                           for scheme, scopes in requirement.items()}
+            # scopes are strings; an invalid document's `[[]]` (the vendor's 673ae2e7) names none
+            alternative = {scheme: frozenset(scope for scope in scopes if isinstance(scope, str))
+                           if isinstance(scopes, list) else frozenset() for scheme, scopes in requirement.items()}
             if alternative not in alternatives:
                 alternatives.append(alternative)
     return at, alternatives or [{}]
@@ -1277,6 +1299,7 @@ def format_text(result: DiffResult) -> str:
         f"OLD {result.old.label} (OpenAPI {result.old.openapi}, info.version {result.old.version})",
         f"NEW {result.new.label} (OpenAPI {result.new.openapi}, info.version {result.new.version})",
     ]
+    lines += [f"NOTE {note}" for note in result.notes]
     if not result.changes:
         return "\n".join([*lines, "No change to the API."])
     lines.append(f"{_counts(result)}.")
@@ -1308,6 +1331,7 @@ def format_markdown(result: DiffResult) -> str:
         f"| old | `{cell(result.old.label)}` | {result.old.openapi} | {cell(str(result.old.version))} |",
         f"| new | `{cell(result.new.label)}` | {result.new.openapi} | {cell(str(result.new.version))} |",
         "",
+        *[f"> **Note:** {cell(note)}\n" for note in result.notes],
     ]
     if not result.changes:
         return "\n".join([*lines, "No change to the API.", ""])
@@ -1338,14 +1362,27 @@ _FORMATS = {"text": format_text, "markdown": format_markdown, "json": format_jso
 # --- command ------------------------------------------------------------------------------------
 
 
+def invalidity(document: dict[str, Any]) -> str | None:
+    """Why `document` is not valid OpenAPI 3.0, as lint's L100 says it; None when it is valid."""
+    errors = [problem.message for problem in lint_document(document) if problem.severity == "error"]
+    return errors[0] if errors else None
+
+
 def run(args) -> int:
     from conformance.cli import EXIT_NONCONFORMANT, EXIT_OK, UsageError
 
     old, new = (load_spec(spec_path(spec, option=name)) for spec, name in ((args.old, "OLD"), (args.new, "NEW")))
+    old_problem, new_problem = invalidity(old), invalidity(new)
+    if new_problem:  # the revision a user moves to must be one: lint's words, one line
+        raise UsageError(f"cannot diff: NEW {args.new} is invalid (lint L100): {new_problem}")
     try:
         result = diff_documents(old, new, old_label=args.old, new_label=args.new)
     except DocumentError as error:
         raise UsageError(f"cannot diff: {error}") from None
+    if old_problem:
+        result = dataclasses.replace(result, notes=(
+            f"OLD {args.old} is invalid (lint L100): {old_problem}; NEW is valid, and a change that only "
+            "corrects OLD is not called breaking",))
     print(_FORMATS[args.format](result))
     return EXIT_NONCONFORMANT if result.breaking_for_clients else EXIT_OK
 
