@@ -1187,12 +1187,20 @@ def _security(document: _Document, operation: _Node) -> tuple[_Node, list[dict[s
     alternatives: list[dict[str, frozenset[str]]] = []
     for requirement in at.listed():
         if isinstance(requirement, dict):
-            # scopes are strings; an invalid document's `[[]]` (the vendor's 673ae2e7) names none
-            alternative = {scheme: frozenset(scope for scope in scopes if isinstance(scope, str))
-                           if isinstance(scopes, list) else frozenset() for scheme, scopes in requirement.items()}
+            alternative = {scheme: _scopes(scopes) for scheme, scopes in requirement.items()}
             if alternative not in alternatives:
                 alternatives.append(alternative)
     return at, alternatives or [{}]
+
+
+def _scopes(scopes: Any) -> frozenset[str]:
+    """A security requirement's scopes: a list of strings. The vendor's invalid 673ae2e7 nests them,
+    `[["api", "segments"]]` and `[[]]`: read as the list it wraps, so the next revision's correction
+    (`["api", "segments"]`, `[]`) is no change."""
+    if not isinstance(scopes, list):
+        return frozenset()
+    flat = [scope for item in scopes for scope in (item if isinstance(item, list) else [item])]
+    return frozenset(scope for scope in flat if isinstance(scope, str))
 
 
 def _asks_no_more(requirement: dict[str, frozenset[str]], held: dict[str, frozenset[str]]) -> bool:
@@ -1364,7 +1372,10 @@ _FORMATS = {"text": format_text, "markdown": format_markdown, "json": format_jso
 
 def invalidity(document: dict[str, Any]) -> str | None:
     """Why `document` is not valid OpenAPI 3.0, as lint's L100 says it; None when it is valid."""
-    errors = [problem.message for problem in lint_document(document) if problem.severity == "error"]
+    try:
+        errors = [problem.message for problem in lint_document(document) if problem.severity == "error"]
+    except (LookupError, TypeError, ValueError):  # lint's warnings trip on a dangling $ref: diff names it
+        return None
     return errors[0] if errors else None
 
 

@@ -361,7 +361,7 @@ def test_command_markdown_and_yaml_input(tmp_path, capsys):
         ("{}", "no `openapi`, `info` or `paths` field"),
         ('{"swagger": "2.0", "info": {}, "paths": {}}', "a Swagger 2.0 document"),
         ('{"openapi": "3.1.0", "info": {}, "paths": {}}', "OpenAPI 3.1.0 is not supported"),
-        ('{"openapi": "3.0.3", "info": {}}', "no `paths` object"),
+        ('{"openapi": "3.0.3", "info": {}}', '"paths" is a required property'),
     ],
 )
 def test_command_exits_4_on_a_document_it_cannot_read(tmp_path, capsys, content, expected):
