@@ -91,6 +91,19 @@ def test_exit_2_when_the_credentials_are_rejected(tmp_path):
     assert "wrong-token" not in completed.stderr + completed.stdout
 
 
+def test_a_wrong_path_prefix_is_could_not_test_not_a_broken_server(tmp_path):
+    """`--base-url http://host:port/api` against a healthy server: exit 2 with the reason, nothing judged."""
+    with MockServer() as mock:
+        completed = conformance("run", "--base-url", mock.url + "/api", "--report-dir", str(tmp_path),
+                                env={"VOUCHERIFY_APP_ID": mock.app_id, "VOUCHERIFY_APP_TOKEN": mock.app_token})
+    assert completed.returncode == 2, completed.stdout[-2000:]
+    assert completed.stderr.strip().count("\n") == 0
+    assert "is not the Segments API: POST /api/v1/segments answers 404" in completed.stderr
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    assert summary["verdict"] == "INCOMPLETE" and summary["counts"].get("FAIL", 0) == 0
+    assert summary["run"]["requests_sent"] == 2 and "path prefix" in summary["run"]["causes"][0]
+
+
 @pytest.mark.parametrize(
     "args, message",
     [
