@@ -32,7 +32,8 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from conformance.catalogue import load_catalogue
-from conformance.lint import lint_document, load_spec, openapi_version_problem
+from conformance.lint import load_spec, openapi_version_problem
+from conformance.loader import validation_problems
 from conformance.revisions import spec_path
 
 JSON_SCHEMA_VERSION = 1  # the shape of `--format json`, documented in docs/diff.md
@@ -1370,20 +1371,11 @@ _FORMATS = {"text": format_text, "markdown": format_markdown, "json": format_jso
 # --- command ------------------------------------------------------------------------------------
 
 
-def invalidity(document: dict[str, Any]) -> str | None:
-    """Why `document` is not valid OpenAPI 3.0, as lint's L100 says it; None when it is valid."""
-    try:
-        errors = [problem.message for problem in lint_document(document) if problem.severity == "error"]
-    except (LookupError, TypeError, ValueError):  # lint's warnings trip on a dangling $ref: diff names it
-        return None
-    return errors[0] if errors else None
-
-
 def run(args) -> int:
     from conformance.cli import EXIT_NONCONFORMANT, EXIT_OK, UsageError
 
     old, new = (load_spec(spec_path(spec, option=name)) for spec, name in ((args.old, "OLD"), (args.new, "NEW")))
-    old_problem, new_problem = invalidity(old), invalidity(new)
+    old_problem, new_problem = (next(iter(validation_problems(document)), None) for document in (old, new))
     if new_problem:  # the revision a user moves to must be one: lint's words, one line
         raise UsageError(f"cannot diff: NEW {args.new} is invalid (lint L100): {new_problem}")
     try:

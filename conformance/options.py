@@ -317,9 +317,9 @@ def validate(settings: Settings) -> None:
     if not embedded and (not values.get("app_id") or not values.get("app_token")):
         raise UsageError("credentials missing: pass --app-id and --app-token or set VOUCHERIFY_APP_ID and VOUCHERIFY_APP_TOKEN")
     if values.get("spec"):
-        from conformance.revisions import spec_path
+        from conformance.revisions import valid_spec_path
 
-        values["spec"] = spec_path(values["spec"])
+        values["spec"] = valid_spec_path(values["spec"])
     if values.get("client_fault"):
         if values.get("client") != "reference":
             raise UsageError("--client-fault applies to --client reference only")

@@ -51,6 +51,20 @@ def spec_path(spec: str, *, option: str = "--spec") -> str:
                      "`conformance revisions` lists them)")
 
 
+def valid_spec_path(spec: str, *, option: str = "--spec") -> str:
+    """`spec_path`, for a command that tests or serves the document (run, sdk, mock): a file that
+    is not valid OpenAPI 3.0 is one line naming lint's first problem (L100), before any traffic.
+    The shipped revisions are valid (tests/test_revisions.py), so they are not read twice."""
+    path = spec_path(spec, option=option)
+    if spec not in REVISIONS or path == spec:
+        from conformance.loader import load_document, validation_problems
+
+        problems = validation_problems(load_document(path))
+        if problems:
+            raise UsageError(f"{option} {spec} is invalid (lint L100): {problems[0]}")
+    return path
+
+
 def format_revisions() -> str:
     width = max(len(name) for name in REVISIONS)
     return "\n".join(f"{revision.name:<{width}}  openapi/{revision.file:<22}  {revision.summary}"

@@ -42,3 +42,23 @@ def test_revisions_lists_them_and_diff_takes_their_names(capsys):
     assert [line.split()[0] for line in listed] == list(REVISIONS)
     assert cli.main(["diff", "bundled", "2026-07", "--format", "json"]) in (cli.EXIT_OK, cli.EXIT_NONCONFORMANT)
     assert '"operation_id": "list-segment"' in capsys.readouterr().out
+
+
+INVALID = str(Path(__file__).parent / "fixtures" / "history" / "segments-2025-12-31-673ae2e7.json")
+
+
+@pytest.mark.parametrize("command", [["run"], ["sdk", "--client", "reference"], ["mock", "--port", "0"]])
+def test_an_invalid_revision_is_one_line_exit_4_for_run_sdk_and_mock(command, capsys):
+    """The vendor's 673ae2e7 (`"X-App-Id": [[]]`): lint calls it invalid, and so does every command
+    that would test or serve it, before any traffic (run answered CONFORMANT on it)."""
+    assert cli.main([*command, "--spec", INVALID]) == cli.EXIT_USAGE
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err.count("\n") == 1
+    assert captured.err.startswith(f"error: --spec {INVALID} is invalid (lint L100): not a valid OpenAPI 3.0 document: ")
+    assert "X-App-Id" in captured.err or "[]" in captured.err
+
+
+def test_every_shipped_revision_is_valid():
+    from conformance.loader import load_document, validation_problems
+
+    assert all(validation_problems(load_document(revision.path)) == [] for revision in REVISIONS.values())

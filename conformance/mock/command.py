@@ -116,10 +116,10 @@ def run(args: argparse.Namespace) -> int:
     from conformance.mock.faults import FaultNotApplicable
     from conformance.mock.server import ListenError, serve_forever
     from conformance.mock.variants import VariantNotLegal
-    from conformance.revisions import spec_path
+    from conformance.revisions import valid_spec_path
 
     try:
-        contract = Contract.load(spec_path(args.spec) if args.spec else None)
+        contract = Contract.load(valid_spec_path(args.spec) if args.spec else None)
         serve_forever(
             args.host,
             args.port,
