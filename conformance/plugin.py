@@ -29,7 +29,7 @@ from typing import Any
 
 import pytest
 
-from conformance import interrupts, judging, options, parallel
+from conformance import interrupts, judging, options, parallel, scope
 from conformance.catalogue import load_catalogue
 from conformance.checks import check_response
 from conformance.contract import Contract, ContractError
@@ -198,11 +198,10 @@ class ConformanceRun:
             config.hook.pytest_deselected(items=dropped)
 
     def pytest_deselected(self, items: list[pytest.Item]) -> None:
-        why = "out of the sandbox profile" if self.settings.profile else "not selected (-k, -m)"
         for item in items:
             record = judging.record_of(self.recorder, item)
             record.outcome = "deselected"
-            record.message = self._deselected.get(item.nodeid, why)
+            record.message = self._deselected.get(item.nodeid) or scope.why_deselected(item, self.settings)
 
     def pytest_collection_finish(self, session: pytest.Session) -> None:
         for item in session.items:

@@ -217,3 +217,20 @@ def test_the_pytest_entry_point_gives_the_verdict_run_gives(tmp_path):
     assert completed.returncode == 1 and summary["verdict"] == "NONCONFORMANT"
     assert "verdict: NONCONFORMANT" in completed.stdout
     assert {"junit.xml", "summary.json", "report.html", "run.har", "ledger.json"} <= {path.name for path in tmp_path.iterdir()}
+
+
+def test_scope_counts_under_the_profile_only_what_the_profile_alone_excludes(tmp_path):
+    """`--profile sandbox -k test_get_unknown_id_is_404`: said 32 requirements were out of the profile."""
+    profile_only = conformance("run", "--profile", "sandbox", "--report-dir", str(tmp_path / "profile"))
+    both = conformance("run", "--profile", "sandbox", "-k", "test_get_unknown_id_is_404", "--report-dir", str(tmp_path / "both"))
+    assert profile_only.returncode == 0 and both.returncode == 0, both.stdout[-2000:]
+    by_profile, by_both = (json.loads((tmp_path / name / "summary.json").read_text()) for name in ("profile", "both"))
+
+    def reasons(summary):
+        return {entry["id"]: entry["reason"] for entry in summary["scope"]["out_of_scope"]}
+
+    profile_alone = {rid for rid, why in reasons(by_profile).items() if "sandbox profile" in why}
+    assert profile_alone and {rid for rid, why in reasons(by_both).items() if "sandbox profile" in why} == profile_alone
+    selected = {rid for rid, why in reasons(by_both).items() if "not selected (-k 'test_get_unknown_id_is_404')" in why}
+    assert selected and not selected & profile_alone
+    assert "within profile sandbox and the selection -k 'test_get_unknown_id_is_404'" in by_both["scope"]["text"]
