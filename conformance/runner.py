@@ -93,6 +93,7 @@ def run_in_process(settings: options.Settings, suite: str = "api", *, nodeids: l
     import pytest
 
     from conformance.plugin import ConformanceRun
+    from conformance.report.terminal import ShortNodeIds
 
     for name in [name for name in sys.modules if name.startswith(f"conformance.{_package(suite)}.test_")]:
         del sys.modules[name]
@@ -106,7 +107,7 @@ def run_in_process(settings: options.Settings, suite: str = "api", *, nodeids: l
     handlers = interrupts.install()
     try:
         exit_code = pytest.main(pytest_arguments(settings, conformance_run.seed, suite, nodeids),
-                                plugins=[conformance_run, *extra_plugins])
+                                plugins=[conformance_run, ShortNodeIds(), *extra_plugins])
     finally:
         interrupts.restore(handlers)
         if autoload is None:

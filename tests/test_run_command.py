@@ -2,6 +2,7 @@
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -234,3 +235,33 @@ def test_scope_counts_under_the_profile_only_what_the_profile_alone_excludes(tmp
     selected = {rid for rid, why in reasons(by_both).items() if "not selected (-k 'test_get_unknown_id_is_404')" in why}
     assert selected and not selected & profile_alone
     assert "within profile sandbox and the selection -k 'test_get_unknown_id_is_404'" in by_both["scope"]["text"]
+
+
+def test_a_module_that_fails_to_collect_is_named_and_the_verdict_is_the_last_word(tmp_path):
+    """It was reported as 'interrupted by SIGINT', under pytest's `!!! Interrupted` line."""
+    suite = tmp_path / "suite"
+    shutil.copytree(runner.SUITES["api"], suite, ignore=shutil.ignore_patterns("__pycache__"))
+    (suite / "test_broken.py").write_text("import no_such_module_here\n")
+    completed = subprocess.run(
+        [sys.executable, "-m", "pytest", str(suite), "-p", "no:cacheprovider", "--report-dir", str(tmp_path / "r"),
+         "-k", "test_create_static_segment"], capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    summary = json.loads((tmp_path / "r" / "summary.json").read_text())
+    assert completed.returncode == 2 and summary["verdict"] == "INCOMPLETE"
+    assert summary["run"]["causes"][0] == ("could not collect test_broken.py: ModuleNotFoundError: "
+                                           "No module named 'no_such_module_here'")
+    assert not any("SIGINT" in cause for cause in summary["run"]["causes"])
+    lines = completed.stdout.rstrip().splitlines()
+    verdict = next(index for index, line in enumerate(lines) if line.startswith(" verdict: "))
+    assert "Interrupted" in "\n".join(lines[:verdict]) and lines[-1] == "=" * 72
+    assert not [line for line in lines[verdict:] if line.startswith(("!", "====="))][:-1]
+
+
+def test_run_names_tests_from_the_suite_and_headings_come_before_their_first_test(tmp_path):
+    completed = conformance("run", "--report-dir", str(tmp_path), "-k", "test_create_static_segment or test_get_unknown_id_is_404")
+    assert completed.returncode == 0
+    lines = completed.stdout.splitlines()
+    tests = [line for line in lines if "::" in line]
+    assert tests and all(line.startswith(("test_create.py::", "test_read_delete.py::")) for line in tests)
+    assert all(line.endswith("]") for line in tests)  # one line each: `... PASSED [ 50%]`, not split by a heading
+    create = lines.index("── Create")
+    assert lines[create + 1:create + 3][-1].startswith("test_create.py::test_create_static_segment PASSED")
