@@ -3,6 +3,7 @@
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -265,3 +266,22 @@ def test_run_names_tests_from_the_suite_and_headings_come_before_their_first_tes
     assert all(line.endswith("]") for line in tests)  # one line each: `... PASSED [ 50%]`, not split by a heading
     create = lines.index("── Create")
     assert lines[create + 1:create + 3][-1].startswith("test_create.py::test_create_static_segment PASSED")
+
+
+def test_after_an_interrupt_the_verdict_is_still_the_last_word(tmp_path):
+    """pytest printed `!!!! Interrupted: SIGINT !!!!` and its counts under the verdict banner."""
+    run = subprocess.Popen([sys.executable, "-m", "conformance", "run", "--report-dir", str(tmp_path)],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    lines = []
+    for line in run.stdout:
+        lines.append(line.rstrip("\n"))
+        if "::" in line and "PASSED" in line:  # testing has begun
+            run.send_signal(signal.SIGINT)
+            break
+    out, _ = run.communicate(timeout=120)
+    lines += out.rstrip().splitlines()
+    assert run.returncode in (1, 2)
+    verdict = next(index for index, line in enumerate(lines) if line.startswith(" verdict: "))
+    assert lines[verdict].startswith(" verdict: INCOMPLETE") or lines[verdict].startswith(" verdict: NONCONFORMANT")
+    assert lines[-1] == "=" * 72
+    assert not [line for line in lines[verdict:-1] if line.startswith(("!", "====="))]
