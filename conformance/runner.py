@@ -149,7 +149,7 @@ def pytest_arguments(settings: options.Settings, seed: int, suite: str, nodeids:
         "-p", "_hypothesis_pytestplugin",
         f"--hypothesis-seed={seed}",
         "-q" if settings.quiet else "-v",
-        "--tb=line" if settings.quiet else "--tb=short",
+        "--tb=short",  # a failure is our one-paragraph message either way; --tb=line cut it at 50 characters, mid-word
     ]
     for flag, value in (("-k", settings.keyword), ("-m", settings.effective_markexpr)):
         if value:

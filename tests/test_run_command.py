@@ -285,3 +285,12 @@ def test_after_an_interrupt_the_verdict_is_still_the_last_word(tmp_path):
     assert lines[verdict].startswith(" verdict: INCOMPLETE") or lines[verdict].startswith(" verdict: NONCONFORMANT")
     assert lines[-1] == "=" * 72
     assert not [line for line in lines[verdict:-1] if line.startswith(("!", "====="))]
+
+
+def test_quiet_failures_are_whole_messages_under_their_test_s_name(tmp_path):
+    """`-q` ran pytest's --tb=line, which prints each failure again cut at 50 characters (`answere`)."""
+    completed = conformance("run", "-q", "--fault", "soft-delete", "--report-dir", str(tmp_path), "-k", "test_delete_then_gone")
+    assert completed.returncode == 1
+    messages = [line for line in completed.stdout.splitlines() if line.startswith("SEG-DELETE-GONE (MUST):")]
+    assert messages and all(line.endswith("get answered 200") for line in messages)
+    assert "_ test_delete_then_gone[static] _" in completed.stdout
