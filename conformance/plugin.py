@@ -29,7 +29,7 @@ from typing import Any
 
 import pytest
 
-from conformance import interrupts, judging, options, outputs, parallel
+from conformance import interrupts, judging, options, outputs, parallel, scope
 from conformance.catalogue import load_catalogue
 from conformance.checks import check_response
 from conformance.contract import Contract, ContractError
@@ -206,11 +206,10 @@ class ConformanceRun:
             config.hook.pytest_deselected(items=dropped)
 
     def pytest_deselected(self, items: list[pytest.Item]) -> None:
-        why = "out of the sandbox profile" if self.settings.profile else "not selected (-k, -m)"
         for item in items:
             record = judging.record_of(self.recorder, item)
             record.outcome = "deselected"
-            record.message = self._deselected.get(item.nodeid, why)
+            record.message = self._deselected.get(item.nodeid) or scope.why_deselected(item, self.settings)
 
     def pytest_collection_finish(self, session: pytest.Session) -> None:
         for item in session.items:
@@ -230,6 +229,7 @@ class ConformanceRun:
 
     # --- running tests --------------------------------------------------------------------------------
 
+    @pytest.hookimpl(tryfirst=True)  # before pytest's reporter starts the test's line: the heading comes first
     def pytest_runtest_logstart(self, nodeid: str, location) -> None:
         """Progress by area: a heading each time the run moves to another part of the suite."""
         area = nodeid.split("::", 1)[0]
@@ -294,9 +294,16 @@ class ConformanceRun:
 
     # --- the end --------------------------------------------------------------------------------------
 
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+        if report.failed:  # a test module that cannot be imported: its tests are not run, and the run says why
+            error = judging.message_of(report, self.masker).removeprefix("E").strip()  # pytest's error-line marker
+            self.recorder.causes.append(f"could not collect {report.nodeid}: {error}")
+
     def pytest_keyboard_interrupt(self, excinfo) -> None:
-        # pytest calls this for pytest.exit() too: only a real interrupt counts
-        if isinstance(excinfo.value, KeyboardInterrupt) and not interrupts.requested():
+        # pytest calls this for pytest.exit() too, and for its own stop after collection errors
+        # (Session.Interrupted): only a real interrupt counts
+        if isinstance(excinfo.value, KeyboardInterrupt) and not isinstance(excinfo.value, pytest.Session.Interrupted) \
+                and not interrupts.requested():
             interrupts.simulate()  # a KeyboardInterrupt from elsewhere (pytest-xdist's controller)
 
     @pytest.hookimpl(trylast=True)  # after pytest tore the fixtures down: an interrupted test's findings are in
@@ -334,15 +341,11 @@ class ConformanceRun:
         node.workerinput[SETTINGS_KEY] = json.dumps({"values": self.settings.values, "sources": self.settings.sources,
                                                      "config_file": self.settings.config_file})
 
-    def pytest_terminal_summary(self, terminalreporter, exitstatus: int, config: pytest.Config) -> None:
-        if self.summary is None or parallel.is_worker(config):
-            return
-        from conformance.report.terminal import banner
-
-        for line, colour in banner(self.summary, self.report_dir):  # the document's words escaped
-            terminalreporter.write_line(printable(line), **({colour: True} if colour else {}))
-
+from conformance import interrupts, judging, options, outputs, parallel, scope
     def pytest_unconfigure(self, config: pytest.Config) -> None:
+        from conformance.report.terminal import show_banner
+
+        show_banner(self, config)  # here: after pytest's own last lines, the verdict is the last thing said
         junit = getattr(config.option, "xmlpath", None)
         if junit and Path(junit).is_file() and not parallel.is_worker(config):
             path = Path(junit)

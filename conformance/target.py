@@ -13,7 +13,7 @@ import secrets
 import string
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import requests
 
@@ -130,11 +130,17 @@ class Target:
 
     def probe(self) -> str | None:
         """One GET of an id nobody has: tells an unreachable target, a TLS problem, a redirect or
-        rejected credentials from a testable one before the suite starts. The problem, or None."""
+        rejected credentials from a testable one before the suite starts; then one POST that no
+        server can take for a create (a JSON array) tells a wrong path prefix: a base URL whose
+        create route answers 404, or whose answers are HTML pages, is not the API. The problem, or None."""
         base = self.base_url
         for _ in range(PROBE_ATTEMPTS):
             try:
                 exchange = self.get(random_segment_id())
+                if exchange.status in (401, 403) or 300 <= exchange.status < 400 or exchange.status == 429:
+                    route = None
+                else:
+                    route = _not_the_api(exchange) or _not_the_api(self.create([]))
             except requests.exceptions.SSLError as error:
                 return _tls_problem(base, error, verifying=bool(self.session.verify))
             except requests.Timeout:
@@ -154,6 +160,8 @@ class Target:
             if exchange.status == 404 and _looks_doubled(base):
                 return (f"{base} ends in /v1 and the API paths start with /v1: requests go to /v1/v1/...; "
                         "give the base URL without /v1")
+            if route:
+                return f"{base} is not the Segments API: {route}; is the base URL's path prefix right?"
             if exchange.status != 429:
                 return None
             interrupts.sleep(min(retry_seconds(exchange.header("Retry-After")) or 1.0, 10.0))
@@ -194,6 +202,17 @@ def _tls_problem(base: str, error: Exception, *, verifying: bool) -> str:
     if verifying and "CERTIFICATE_VERIFY_FAILED" in text:
         return f"TLS error talking to {base}: the certificate could not be verified (--insecure skips verification)"
     return f"TLS error talking to {base}: the handshake failed"
+
+
+def _not_the_api(exchange: Exchange) -> str | None:
+    """Why `exchange` cannot have come from the API's own routes: an HTML page (a web site, a
+    gateway's error page), or a 404 for the create route, which every revision documents."""
+    start = exchange.body[:512].lstrip().lower()
+    if exchange.media_type == "text/html" or start.startswith((b"<!doctype html", b"<html")):
+        return f"{exchange.method} {urlsplit(exchange.url).path} answers an HTML page ({exchange.status})"
+    if exchange.method == "POST" and exchange.status == 404:
+        return f"POST {urlsplit(exchange.url).path} answers 404: the create route is not there"
+    return None
 
 
 def _looks_doubled(base: str) -> bool:
