@@ -40,7 +40,6 @@ from conformance.lifecycle import Lifecycle, keep_hypothesis_out_of_the_working_
 from conformance.masking import Masker
 from conformance.recording import Recorder, Verifier
 from conformance.run_reports import check_report_dir, junit_with_verdict, progress_heading, start_junit, write_reports
-from conformance.safetext import printable
 from conformance.target import Target, random_segment_id
 from conformance.verdict import Decision
 
@@ -341,7 +340,7 @@ class ConformanceRun:
         node.workerinput[SETTINGS_KEY] = json.dumps({"values": self.settings.values, "sources": self.settings.sources,
                                                      "config_file": self.settings.config_file})
 
-from conformance import interrupts, judging, options, outputs, parallel, scope
+
     def pytest_unconfigure(self, config: pytest.Config) -> None:
         from conformance.report.terminal import show_banner
 
