@@ -340,7 +340,6 @@ class ConformanceRun:
         node.workerinput[SETTINGS_KEY] = json.dumps({"values": self.settings.values, "sources": self.settings.sources,
                                                      "config_file": self.settings.config_file})
 
-
     def pytest_unconfigure(self, config: pytest.Config) -> None:
         from conformance.report.terminal import show_banner
 
