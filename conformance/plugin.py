@@ -74,7 +74,7 @@ def activate(config: pytest.Config, *, suite: str = "api") -> None:
     else:
         given = {option.name: _pytest_value(config, option) for option in options.OPTIONS}
         try:
-            settings = options.resolve(given)
+            settings = options.resolve(given, command="sdk" if suite == "sdk" else "run")
         except UsageError as error:
             raise pytest.UsageError(str(error)) from None
     try:

@@ -2,7 +2,8 @@
 
 Taken in by conformance/sdk/suite/conftest.py. Tests use the plugin's `verify`, `target`, `names`
 and `conformance`, and these: `client` (the client under test, configured on the relay), `relay`,
-`answers` and `answers_client` (the same client, configured on the answer server),
+`answers` and `answers_client` (the same client, configured on the answer server), `sequence` and
+`sequence_client` (the scripted answer server, and a fresh instance of the client on it),
 `client_factory` (another instance, other credentials), `hunts` (hypothesis searches that record
 findings with their minimal examples) and `gate` (the options). The options themselves (--client,
 --client-fault, --sdk-examples) are declared with every other in conformance/options.py.
@@ -14,10 +15,11 @@ from dataclasses import dataclass
 
 import pytest
 
-from conformance.sdk.adapter import SegmentsClient, make_client
+from conformance.sdk.adapter import SegmentsClient, client_class, make_client
 from conformance.sdk.hunting import Hunts
 
-__all__ = ["gate", "relay", "client", "client_factory", "answers", "answers_client", "hunts", "pytest_generate_tests"]
+__all__ = ["gate", "relay", "client", "client_factory", "answers", "answers_client", "sequence", "sequence_client", "hunts",
+           "pytest_generate_tests"]
 
 
 @dataclass(frozen=True)
@@ -29,17 +31,7 @@ class GateOptions:
 
     @property
     def adapter_class(self) -> type[SegmentsClient]:
-        if self.client == "reference":
-            from conformance.sdk.clients.reference import ReferenceAdapter
-
-            return ReferenceAdapter
-        if self.client == "voucherify-js":
-            from conformance.sdk.clients.vendor_js import VoucherifyJsAdapter
-
-            return VoucherifyJsAdapter
-        from conformance.sdk.clients.vendor_python import VoucherifyAdapter
-
-        return VoucherifyAdapter
+        return client_class(self.client)
 
 
 def _options() -> GateOptions:
@@ -110,6 +102,25 @@ def answers():
 def answers_client(client_factory, answers) -> SegmentsClient:
     """The client under test, talking to the answer server (generated answers, no target)."""
     return client_factory(answers.url, answers.credentials.app_id, answers.credentials.app_token)
+
+
+@pytest.fixture(scope="session")
+def sequence():
+    from conformance.sdk.sequence import SequenceServer
+
+    with SequenceServer() as running:
+        yield running
+
+
+@pytest.fixture
+def sequence_client(gate: GateOptions, sequence, conformance):
+    """A new instance of the client under test, with its default options, on the scripted server
+    (one per test: a call abandoned by one test must not hold the next one's client)."""
+    instance = make_client(gate.client, gate.faults)
+    instance.configure(sequence.url, sequence.credentials.app_id, sequence.credentials.app_token)
+    conformance.client = {**instance.describe(), "faults": list(gate.faults)}
+    yield instance
+    instance.close()
 
 
 @pytest.fixture

@@ -116,11 +116,15 @@ def request_valid(built: dict[str, Any], outcome: Result) -> Problem | None:
 
 
 def request_faithful(built: dict[str, Any], outcome: Result) -> Problem | None:
-    """SDK-REQUEST-FAITHFUL: the body sent is the body built: no member added, dropped or changed.
-    Judged only where the body sent is valid (an invalid one is SDK-REQUEST-VALID's finding)."""
+    """SDK-REQUEST-FAITHFUL: the body sent is the body built: no member with a value added, none
+    dropped or changed. Judged only where the body sent is valid (an invalid one is
+    SDK-REQUEST-VALID's finding)."""
     if request_valid(built, outcome) is not None:
         return NOT_APPLICABLE
     body, _ = sent_body(outcome.value)
+    # An added null is SDK-REQUEST-VALID's where it breaks the body and harmless where it does not:
+    # one cause, one finding.
+    body = {key: value for key, value in body.items() if key in built or value is not None}
     if json_equal(body, built):
         return None
     added = sorted(set(body) - set(built))
@@ -175,6 +179,41 @@ def roundtrip_lossless(original: dict[str, Any], outcome: Result) -> Problem | N
             problems.append(f"{key} {_short(original[key], 60)} came back as {_short(output[key], 60)}")
             causes.append(f"{key} changed")
     return Problem("; ".join(problems), "; ".join(causes)) if problems else None
+
+
+def date_time_edge(original: dict[str, Any], parsed: Result, roundtrip: Result) -> Problem | None:
+    """SDK-DATETIME-EDGES: a leap second or more than six fraction digits is parsed, and comes back
+    the same instant."""
+    if not parsed.ok:
+        return Problem(f"rejected a Segment with {_edge_members(original)}: {parsed.describe()}",
+                       f"rejected {_edge_kinds(original)}")
+    if not roundtrip.ok or not isinstance(roundtrip.value, dict):
+        return NOT_APPLICABLE
+    problems = []
+    for key in SEGMENT_DATE_TIMES:
+        before, after = parse_rfc3339(original.get(key)), parse_rfc3339(roundtrip.value.get(key))
+        if before is None or before == after:
+            continue
+        if after is None or (after.seconds, after.leap) != (before.seconds, before.leap) \
+                or after.fraction[:6].ljust(6, "0") != before.fraction[:6].ljust(6, "0"):
+            return NOT_APPLICABLE  # lost within microseconds: SDK-ROUNDTRIP-LOSSLESS's finding
+        problems.append(f"{key} {original[key]!r} came back as {roundtrip.value[key]!r} (digits past the microsecond lost)")
+    return Problem("; ".join(problems), f"{_edge_kinds(original)}: digits past the microsecond lost") if problems else None
+
+
+def _edge_members(segment: dict[str, Any]) -> str:
+    return ", ".join(f"{key} {segment[key]!r}" for key in SEGMENT_DATE_TIMES if isinstance(segment.get(key), str))
+
+
+def _edge_kinds(segment: dict[str, Any]) -> str:
+    kinds = set()
+    for key in SEGMENT_DATE_TIMES:
+        match = RFC3339.match(segment.get(key) or "")
+        if match and match["second"] == "60":
+            kinds.add("a leap second")
+        elif match and len(match["fraction"] or "") > 6:
+            kinds.add("more than six fraction digits")
+    return " and ".join(sorted(kinds)) or "an ordinary date-time"
 
 
 def roundtrip_verbatim(original: dict[str, Any], outcome: Result) -> Problem | None:
@@ -247,8 +286,28 @@ def _same_body(carried: str | None, sent: str) -> bool:
         return False
 
 
+ERROR_MEMBERS = ("code", "key", "message", "details", "request_id", "resource_id", "resource_type")
+
+
+def _error_kept(error, body: str) -> bool:
+    """The answer's body reaches the caller: unchanged, or (where the client exposes the Error
+    object's members instead of the text) each member of the Error object the answer carried."""
+    if _same_body(error.body, body):
+        return True
+    if error.fields is None:
+        return False
+    try:
+        sent = json.loads(body)
+    except ValueError:
+        return False  # a body that is not JSON has no members to expose: only the text keeps it
+    if not isinstance(sent, dict):
+        return False
+    return all(json_equal(error.fields.get(key), sent[key]) for key in ERROR_MEMBERS if key in sent)
+
+
 def error_raised(outcome: Result, status: int, body: str) -> Problem | None:
-    """SDK-ERROR-400/401/404: the documented exception, with the status and the body unchanged."""
+    """SDK-ERROR-400/401/404/ANY-STATUS: the documented exception, with the status and the body
+    (or the Error object's members)."""
     if outcome.ok:
         return Problem(f"answered {status}, and the client {outcome.describe()} instead of raising", "did not raise")
     error = outcome.error
@@ -258,9 +317,10 @@ def error_raised(outcome: Result, status: int, body: str) -> Problem | None:
         causes.append(f"raised {error.cls}")
     if error.status != status:
         problems.append(f"the exception carries status {error.status}, not {status}")
-        causes.append("wrong status")
-    if not _same_body(error.body, body):
-        problems.append(f"the exception carries body {_short(error.body, 100)}, not the {len(body)}-character answer")
+        causes.append("status lost" if error.status is None else "wrong status")
+    if not _error_kept(error, body):
+        shown = error.body if error.body is not None else error.fields
+        problems.append(f"the exception carries {_short(shown, 100)}, not the {len(body)}-character answer")
         causes.append("body not kept")
     return Problem("; ".join(problems), "; ".join(causes)) if problems else None
 
@@ -292,3 +352,53 @@ def media_type_accepted(content_type: str, outcome: Result) -> Problem | None:
         return None
     return Problem(f"rejected a valid Segment sent as Content-Type {content_type!r}: {outcome.describe()}",
                    f"rejected Content-Type {content_type}")
+
+
+# --- the client's HTTP behaviour (conformance/sdk/sequence.py) -------------------------------------
+
+
+def redirect_kept_secrets(operation: str, status: int, arrived: list[Any], app_id: str, app_token: str,
+                          body: bytes | None) -> Problem | None:
+    """SDK-REDIRECT-CREDENTIALS: after a `status` redirect to another origin, nothing that arrived
+    there carries X-App-Id, X-App-Token or the request's body."""
+    leaked = []
+    for attempt in arrived:
+        if header(attempt.headers, "X-App-Id") == app_id:
+            leaked.append("X-App-Id")
+        if header(attempt.headers, "X-App-Token") == app_token:
+            leaked.append("X-App-Token")
+        if body and attempt.body == body:
+            leaked.append("the body")
+    if not leaked:
+        return None
+    what = ", ".join(dict.fromkeys(leaked))
+    return Problem(f"{operation} answered {status} with Location at another origin: {what} followed it there",
+                   f"{what} follow a {status} to another origin")
+
+
+def ended_in_time(situation: str, outcome: Result | None, elapsed: float, patience: float, default_timeout: str) -> Problem | None:
+    """SDK-TIME-BOUND: the call ended (returned or raised) within `patience` seconds."""
+    if outcome is not None:
+        return None
+    return Problem(f"{situation}: the call had not ended after {patience:g} s (the client's default timeout: {default_timeout})",
+                   f"{situation}: no bound on time")
+
+
+def id_path(segment_id: str, arrived: list[Any]) -> Problem | None:
+    """SDK-ID-PATH: get or delete of `segment_id` reached /v1/segments/{the id, percent-encoded}, or
+    nothing at all; never another endpoint. "", "." and ".." have no path of their own (a dot
+    segment, %2E included, is removed by RFC 3986 normalization), so only sending nothing holds."""
+    from urllib.parse import unquote
+
+    for attempt in arrived:
+        where = f"{attempt.method} {attempt.path}"
+        prefix = "/v1/segments/"
+        rest = attempt.path[len(prefix):] if attempt.path.startswith(prefix) else None
+        if rest is None or rest == "" or any(mark in rest for mark in "/?#"):
+            return Problem(f"id {segment_id!r} was sent as {where}: another endpoint", "sent to another endpoint")
+        if unquote(rest) != segment_id:
+            return Problem(f"id {segment_id!r} was sent as {where}: another id", "sent another id")
+        if unquote(rest) in ("", ".", ".."):
+            return Problem(f"id {segment_id!r} was sent as {where}: a dot segment, which normalization removes",
+                           "sent a dot segment")
+    return None

@@ -34,6 +34,25 @@ def test_segment_parse_and_roundtrip(hunts, answers_client, aspect, operation):
     hunts.finish()
 
 
+@pytest.mark.parametrize("operation", ["create", "get"])
+@pytest.mark.requirement("SDK-RESPONSE-OPEN-VALUES", "SDK-DATETIME-EDGES")
+def test_what_only_the_contract_allows(hunts, answers_client, operation):
+    """Robustness (SHOULD): values the contract allows and no server of this API sends today, each
+    in its own hunt so a finding here never shows as a MUST failure."""
+    client = answers_client
+
+    def text(segment):
+        return json.dumps(segment, ensure_ascii=False)
+
+    hunts.run("SDK-RESPONSE-OPEN-VALUES", strategies.open_value_segments(), lambda segment: judge.response_accepted(
+        client.parse_segment(text(segment), operation)), label=operation,
+        explicit=[{**strategies.vendor_segment(), "initial_sync_status": value} for value in strategies.OPEN_VALUES])
+    hunts.run("SDK-DATETIME-EDGES", strategies.date_time_edge_segments(), lambda segment: judge.date_time_edge(
+        segment, client.parse_segment(text(segment), operation), client.roundtrip_segment(text(segment), operation)),
+        label=operation, explicit=[{**strategies.vendor_segment(), "created_at": value} for value in strategies.DATE_TIME_EDGES])
+    hunts.finish()
+
+
 @pytest.mark.requirement("SDK-SERIALIZER-NO-ERROR")
 def test_segment_serializers(hunts, answers_client, serializer):
     """Each serializer the client offers works on every Segment it parsed."""

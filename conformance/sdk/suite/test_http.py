@@ -1,0 +1,110 @@
+"""The client's HTTP behaviour, against the scripted answer server (conformance/sdk/sequence.py):
+each test plays a script of answers and judges every attempt the client made and what reached
+the caller. The client runs with its default options, as its users run it."""
+
+import json
+
+import pytest
+
+from conformance.sdk import judge, strategies
+from conformance.sdk.sequence import PATIENCE, Step, call_within
+
+SEGMENT = json.dumps(strategies.vendor_segment())
+BODY = {"name": "Customers in a new Segment", "type": "static", "customers": ["cust_iajsExT2QB4sGWzABY85WRqV"]}
+SEGMENT_ID = "seg_vC8iOSCqUG02EsPzsHynLv8i"
+METHODS = {"create": "POST", "get": "GET", "delete": "DELETE"}
+SUCCESS = {"create": Step.json(200, SEGMENT), "get": Step.json(200, SEGMENT), "delete": Step(204)}
+
+
+def _args(client, operation):
+    return (BODY, client.ways[0]) if operation == "create" else (SEGMENT_ID,)
+
+
+@pytest.mark.parametrize("status", [302, 307])
+@pytest.mark.requirement("SDK-REDIRECT-CREDENTIALS")
+def test_redirect_to_another_origin(verify, sequence, sequence_client, status):
+    """A redirect to another origin: no credential and no body follows it there."""
+    credentials = sequence.credentials
+    for operation, method in METHODS.items():
+        location = f"{sequence.other_url}/v1/segments" + ("" if operation == "create" else f"/{SEGMENT_ID}")
+        sequence.play({method: [Step(status, b"", {"Location": location})]})
+        call_within(sequence_client, PATIENCE, operation, *_args(sequence_client, operation))
+        sent = sequence.at("primary")
+        body = sent[0].body if sent and sent[0].body else None
+        problem = judge.redirect_kept_secrets(operation, status, sequence.at("other"), credentials.app_id,
+                                              credentials.app_token, body)
+        verify.check("SDK-REDIRECT-CREDENTIALS", problem is None,
+                     problem.message if problem else f"{operation}: nothing followed a {status} to another origin")
+
+
+@pytest.mark.requirement("SDK-TIME-BOUND")
+def test_stalled_server(verify, sequence, sequence_client):
+    """A server that accepts and never answers: every call ends within PATIENCE seconds."""
+    sequence.play({method: [Step(stall=True)] for method in METHODS.values()})
+    _judge_in_time(verify, sequence_client, "a server that never answers")
+
+
+@pytest.mark.requirement("SDK-TIME-BOUND")
+def test_rate_limited_with_retry_after(verify, sequence, sequence_client):
+    """429 with Retry-After: 3600 and then a success: the call ends within PATIENCE seconds
+    (whether it gives the caller the 429, or retries sooner than it was told to)."""
+    limited = Step.json(429, '{"code": 429, "key": "too_many_requests", "message": "Too many requests"}', **{"Retry-After": "3600"})
+    sequence.play({method: [limited, SUCCESS[operation]] for operation, method in METHODS.items()})
+    _judge_in_time(verify, sequence_client, "429 with Retry-After: 3600")
+
+
+def _judge_in_time(verify, client, situation):
+    """Run the three operations at once (each waits at most PATIENCE seconds), judge each."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(len(METHODS)) as pool:
+        futures = {operation: pool.submit(call_within, client, PATIENCE, operation, *_args(client, operation)) for operation in METHODS}
+    for operation, future in futures.items():
+        outcome, elapsed = future.result()
+        problem = judge.ended_in_time(f"{operation}, {situation}", outcome, elapsed, PATIENCE, client.default_timeout)
+        verify.check("SDK-TIME-BOUND", problem is None, problem.message if problem else
+                     f"{operation}, {situation}: ended after {elapsed:.1f} s, {outcome.describe()[:120]} "
+                     f"(the client's default timeout: {client.default_timeout})")
+
+
+ANSWERS = [  # (status, Content-Type, body): what gateways, load balancers and the API answer besides Error objects
+    (429, "application/json", '{"code": 429, "key": "too_many_requests", "message": "Too many requests"}'),
+    (500, "application/json", '{"code": 500, "key": "internal_error", "message": "Internal error", "request_id": "v-0a1b2c"}'),
+    (502, "text/html", "<html><body><h1>502 Bad Gateway</h1></body></html>"),
+    (503, None, ""),
+    (404, "text/plain", "Not Found"),
+    (400, "application/json", '{"error": "bad request"}'),
+]
+
+
+@pytest.mark.parametrize(("status", "content_type", "body"), ANSWERS, ids=[f"{s}-{c or 'none'}" for s, c, _ in ANSWERS])
+@pytest.mark.requirement("SDK-ERROR-ANY-STATUS")
+def test_any_error_status(verify, sequence, sequence_client, status, content_type, body):
+    """Any answer that is not a success raises the documented exception, with the status and
+    the body (or the Error object's members)."""
+    headers = {"Content-Type": content_type} if content_type else {}
+    for operation, method in METHODS.items():
+        sequence.play({method: [Step(status, body.encode("utf-8"), headers)]})
+        outcome, _ = call_within(sequence_client, PATIENCE, operation, *_args(sequence_client, operation))
+        if outcome is None:
+            continue  # still waiting: SDK-TIME-BOUND's finding, not this one's
+        problem = judge.error_raised(outcome, status, body)
+        verify.check("SDK-ERROR-ANY-STATUS", problem is None, f"{operation} answered {status} "
+                     f"({content_type or 'no Content-Type'}): " + (problem.message if problem else outcome.describe()[:160]))
+
+
+IDS = ["", ".", "..", "a/b", "../customers", "a?b=1", "a#b", "%2E%2E", "100%", "seg x", "seg_ąę"]
+
+
+@pytest.mark.parametrize("operation", ["get", "delete"])
+@pytest.mark.requirement("SDK-ID-PATH")
+def test_ids_never_reach_another_endpoint(verify, sequence, sequence_client, operation):
+    """An id is one path segment of /v1/segments/{id}, whatever it holds; one that cannot be (an
+    empty id, a dot segment) is refused, not sent."""
+    method = METHODS[operation]
+    for segment_id in IDS:
+        sequence.play({method: [Step.json(404, '{"code": 404, "key": "not_found", "message": "Resource not found"}')]})
+        outcome, _ = call_within(sequence_client, PATIENCE, operation, segment_id)
+        problem = judge.id_path(segment_id, sequence.at("primary"))
+        verify.check("SDK-ID-PATH", problem is None, f"{operation}: " + (problem.message if problem else
+                     f"id {segment_id!r}: {', '.join(a.path for a in sequence.at('primary')) or 'nothing sent'}"))
