@@ -20,21 +20,34 @@ def _args(client, operation):
     return (BODY, client.ways[0]) if operation == "create" else (SEGMENT_ID,)
 
 
+def _judge_all(verify, requirement_id, judged):
+    """One verdict for a test's cases, [(case, Problem or None, what happened)]: every failing case
+    in it (a MUST failure ends the test, so they are gathered first), the first as the example."""
+    failing = [(case, problem) for case, problem, _ in judged if problem is not None]
+    if not failing:
+        verify.check(requirement_id, True, "; ".join(f"{case}: {happened}" for case, _, happened in judged)[:1500])
+        return
+    causes = list(dict.fromkeys(problem.key for _, problem in failing))
+    verify.check(requirement_id, False, f"{len(failing)} of {len(judged)} case(s): " + "; ".join(problem.message for _, problem in failing),
+                 example=failing[0][0], cause="; ".join(causes))
+
+
 @pytest.mark.parametrize("status", [302, 307])
 @pytest.mark.requirement("SDK-REDIRECT-CREDENTIALS")
 def test_redirect_to_another_origin(verify, sequence, sequence_client, status):
     """A redirect to another origin: no credential and no body follows it there."""
-    credentials = sequence.credentials
+    credentials, judged = sequence.credentials, []
     for operation, method in METHODS.items():
         location = f"{sequence.other_url}/v1/segments" + ("" if operation == "create" else f"/{SEGMENT_ID}")
         sequence.play({method: [Step(status, b"", {"Location": location})]})
-        call_within(sequence_client, PATIENCE, operation, *_args(sequence_client, operation))
+        outcome, _ = call_within(sequence_client, PATIENCE, operation, *_args(sequence_client, operation))
         sent = sequence.at("primary")
         body = sent[0].body if sent and sent[0].body else None
         problem = judge.redirect_kept_secrets(operation, status, sequence.at("other"), credentials.app_id,
                                               credentials.app_token, body)
-        verify.check("SDK-REDIRECT-CREDENTIALS", problem is None,
-                     problem.message if problem else f"{operation}: nothing followed a {status} to another origin")
+        judged.append((f"{operation} answered {status} with Location: {location}", problem,
+                       "nothing followed it, " + (outcome.describe()[:100] if outcome else "still waiting")))
+    _judge_all(verify, "SDK-REDIRECT-CREDENTIALS", judged)
 
 
 @pytest.mark.requirement("SDK-TIME-BOUND")
@@ -59,12 +72,13 @@ def _judge_in_time(verify, client, situation):
 
     with ThreadPoolExecutor(len(METHODS)) as pool:
         futures = {operation: pool.submit(call_within, client, PATIENCE, operation, *_args(client, operation)) for operation in METHODS}
+    judged = []
     for operation, future in futures.items():
         outcome, elapsed = future.result()
-        problem = judge.ended_in_time(f"{operation}, {situation}", outcome, elapsed, PATIENCE, client.default_timeout)
-        verify.check("SDK-TIME-BOUND", problem is None, problem.message if problem else
-                     f"{operation}, {situation}: ended after {elapsed:.1f} s, {outcome.describe()[:120]} "
-                     f"(the client's default timeout: {client.default_timeout})")
+        problem = judge.ended_in_time(operation, situation, outcome, PATIENCE, client.default_timeout)
+        judged.append((f"{operation}, {situation}", problem, f"ended after {elapsed:.1f} s, {outcome.describe()[:120] if outcome else ''} "
+                       f"(the client's default timeout: {client.default_timeout})"))
+    _judge_all(verify, "SDK-TIME-BOUND", judged)
 
 
 ANSWERS = [  # (status, Content-Type, body): what gateways, load balancers and the API answer besides Error objects
@@ -82,15 +96,16 @@ ANSWERS = [  # (status, Content-Type, body): what gateways, load balancers and t
 def test_any_error_status(verify, sequence, sequence_client, status, content_type, body):
     """Any answer that is not a success raises the documented exception, with the status and
     the body (or the Error object's members)."""
-    headers = {"Content-Type": content_type} if content_type else {}
+    headers, judged = {"Content-Type": content_type} if content_type else {}, []
     for operation, method in METHODS.items():
         sequence.play({method: [Step(status, body.encode("utf-8"), headers)]})
         outcome, _ = call_within(sequence_client, PATIENCE, operation, *_args(sequence_client, operation))
         if outcome is None:
             continue  # still waiting: SDK-TIME-BOUND's finding, not this one's
         problem = judge.error_raised(outcome, status, body)
-        verify.check("SDK-ERROR-ANY-STATUS", problem is None, f"{operation} answered {status} "
-                     f"({content_type or 'no Content-Type'}): " + (problem.message if problem else outcome.describe()[:160]))
+        case = f"{operation} answered {status} ({content_type or 'no Content-Type'}) {body[:60]!r}"
+        judged.append((case, problem and judge.Problem(f"{case}: {problem.message}", problem.key), outcome.describe()[:160]))
+    _judge_all(verify, "SDK-ERROR-ANY-STATUS", judged)
 
 
 IDS = ["", ".", "..", "a/b", "../customers", "a?b=1", "a#b", "%2E%2E", "100%", "seg x", "seg_ąę"]
@@ -101,10 +116,11 @@ IDS = ["", ".", "..", "a/b", "../customers", "a?b=1", "a#b", "%2E%2E", "100%", "
 def test_ids_never_reach_another_endpoint(verify, sequence, sequence_client, operation):
     """An id is one path segment of /v1/segments/{id}, whatever it holds; one that cannot be (an
     empty id, a dot segment) is refused, not sent."""
-    method = METHODS[operation]
+    method, judged = METHODS[operation], []
     for segment_id in IDS:
         sequence.play({method: [Step.json(404, '{"code": 404, "key": "not_found", "message": "Resource not found"}')]})
-        outcome, _ = call_within(sequence_client, PATIENCE, operation, segment_id)
+        call_within(sequence_client, PATIENCE, operation, segment_id)
         problem = judge.id_path(segment_id, sequence.at("primary"))
-        verify.check("SDK-ID-PATH", problem is None, f"{operation}: " + (problem.message if problem else
-                     f"id {segment_id!r}: {', '.join(a.path for a in sequence.at('primary')) or 'nothing sent'}"))
+        judged.append((f"{operation}({segment_id!r})", problem and judge.Problem(f"{operation}: {problem.message}", problem.key),
+                       ", ".join(attempt.path for attempt in sequence.at("primary")) or "nothing sent"))
+    _judge_all(verify, "SDK-ID-PATH", judged)
