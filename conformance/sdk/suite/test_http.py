@@ -81,17 +81,20 @@ def _judge_in_time(verify, client, situation):
     _judge_all(verify, "SDK-TIME-BOUND", judged)
 
 
-ANSWERS = [  # (status, Content-Type, body): what gateways, load balancers and the API answer besides Error objects
+# (status, Content-Type, body): what the API, gateways, load balancers and WAFs answer besides the
+# statuses SDK-ERROR-400/401/404 own (so one client defect is one finding).
+ANSWERS = [
     (429, "application/json", '{"code": 429, "key": "too_many_requests", "message": "Too many requests"}'),
     (500, "application/json", '{"code": 500, "key": "internal_error", "message": "Internal error", "request_id": "v-0a1b2c"}'),
+    (500, "application/json", '{"error": "internal"}'),
     (502, "text/html", "<html><body><h1>502 Bad Gateway</h1></body></html>"),
     (503, None, ""),
-    (404, "text/plain", "Not Found"),
-    (400, "application/json", '{"error": "bad request"}'),
+    (403, "text/html", "<html><body>Request blocked</body></html>"),
+    (413, "text/html", "<html><head><title>413 Request Entity Too Large</title></head></html>"),
 ]
 
 
-@pytest.mark.parametrize(("status", "content_type", "body"), ANSWERS, ids=[f"{s}-{c or 'none'}" for s, c, _ in ANSWERS])
+@pytest.mark.parametrize(("status", "content_type", "body"), ANSWERS, ids=[f"{s}-{c or 'none'}-{n}" for n, (s, c, _) in enumerate(ANSWERS)])
 @pytest.mark.requirement("SDK-ERROR-ANY-STATUS")
 def test_any_error_status(verify, sequence, sequence_client, status, content_type, body):
     """Any answer that is not a success raises the documented exception, with the status and
