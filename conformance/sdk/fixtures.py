@@ -15,7 +15,9 @@ from dataclasses import dataclass
 
 import pytest
 
+from conformance.contract import Contract
 from conformance.sdk.adapter import SegmentsClient, client_class, make_client
+from conformance.sdk.values import declared_segment_fields
 from conformance.sdk.hunting import Hunts
 
 __all__ = ["gate", "relay", "client", "client_factory", "answers", "answers_client", "sequence", "sequence_client", "hunts",
@@ -28,35 +30,49 @@ class GateOptions:
     faults: tuple[str, ...]
     examples: int
     seed: int
+    document: Contract  # the run's effective document (`--spec` included): what clients are judged by
 
     @property
     def adapter_class(self) -> type[SegmentsClient]:
         return client_class(self.client)
 
+    @property
+    def declared(self) -> frozenset[str]:
+        """The Segment members the run's document declares."""
+        return declared_segment_fields(self.document)
 
-def _options() -> GateOptions:
-    from conformance.suite import active
 
-    run = active()
-    return GateOptions(run.settings.client, tuple(run.settings.client_fault), run.settings.sdk_examples, run.seed)
+_OPTIONS = pytest.StashKey[GateOptions]()
+
+
+def _options(config: pytest.Config) -> GateOptions:
+    """The gate's options, kept in the session's stash: from the conformance run its plugin manager
+    holds (registered by `conformance sdk`, or by the suite's conftest under plain pytest)."""
+    if _OPTIONS not in config.stash:
+        from conformance.plugin import ConformanceRun
+
+        run = next(plugin for plugin in config.pluginmanager.get_plugins() if isinstance(plugin, ConformanceRun))
+        config.stash[_OPTIONS] = GateOptions(run.settings.client, tuple(run.settings.client_fault), run.settings.sdk_examples,
+                                             run.seed, run.contract)
+    return config.stash[_OPTIONS]
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     """`way` and `serializer` are the client's own: each way it offers to build a create request,
     each serializer it offers for a Segment."""
-    options = _options()
+    adapter = client_class(_options(metafunc.config).client)
     if "way" in metafunc.fixturenames:
-        metafunc.parametrize("way", options.adapter_class.ways)
+        metafunc.parametrize("way", adapter.ways)
     if "serializer" in metafunc.fixturenames:
-        metafunc.parametrize("serializer", options.adapter_class.segment_serializers)
+        metafunc.parametrize("serializer", adapter.segment_serializers)
 
 
 # --- fixtures ---------------------------------------------------------------------------------------
 
 
 @pytest.fixture(scope="session")
-def gate() -> GateOptions:
-    return _options()
+def gate(pytestconfig: pytest.Config) -> GateOptions:
+    return _options(pytestconfig)
 
 
 @pytest.fixture(scope="session")

@@ -1,6 +1,7 @@
 """Judgements: pure functions, one per SDK requirement, from what a client did to a verdict.
 
-Each returns None when the requirement held, NOT_APPLICABLE when the input says nothing about
+Those that judge against the contract take the run's `document` (the bundled one when None). Each
+returns None when the requirement held, NOT_APPLICABLE when the input says nothing about
 it (a round trip of an answer the client rejected, say: that is SDK-RESPONSE-ACCEPTED's finding,
 not a second one), or a Problem with a one-line message. The suite records verdicts with
 verify.check; strategies feed the inputs; nothing here knows pytest or hypothesis.
@@ -13,6 +14,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from conformance.contract import Contract
 from conformance.sdk.adapter import Result
 from conformance.sdk.values import (
     RFC3339,
@@ -99,7 +101,7 @@ def sent_body(sent: dict[str, Any]) -> tuple[Any, str | None]:
         return None, f"sent a body that is not JSON: {text[:120]!r}"
 
 
-def request_valid(built: dict[str, Any], outcome: Result) -> Problem | None:
+def request_valid(built: dict[str, Any], outcome: Result, document: Contract | None = None) -> Problem | None:
     """SDK-REQUEST-VALID: the body sent for a contract-valid body is one the contract accepts."""
     if not outcome.ok:
         return Problem(f"could not build or send a create request for a contract-valid body: {outcome.describe()}",
@@ -107,7 +109,7 @@ def request_valid(built: dict[str, Any], outcome: Result) -> Problem | None:
     body, why_not = sent_body(outcome.value)
     if why_not:
         return Problem(why_not, why_not.split(":")[0])
-    errors = create_body_errors(body)
+    errors = create_body_errors(body, document)
     if errors:
         nulls = sorted(key for key, value in body.items() if value is None and built.get(key, 0) is not None) if isinstance(body, dict) else []
         cause = f"added null {', '.join(nulls)}" if nulls else "an invalid body"
@@ -115,11 +117,11 @@ def request_valid(built: dict[str, Any], outcome: Result) -> Problem | None:
     return None
 
 
-def request_faithful(built: dict[str, Any], outcome: Result) -> Problem | None:
+def request_faithful(built: dict[str, Any], outcome: Result, document: Contract | None = None) -> Problem | None:
     """SDK-REQUEST-FAITHFUL: the body sent is the body built: no member with a value added, none
     dropped or changed. Judged only where the body sent is valid (an invalid one is
     SDK-REQUEST-VALID's finding)."""
-    if request_valid(built, outcome) is not None:
+    if request_valid(built, outcome, document) is not None:
         return NOT_APPLICABLE
     body, _ = sent_body(outcome.value)
     # An added null is SDK-REQUEST-VALID's where it breaks the body and harmless where it does not:
@@ -147,25 +149,25 @@ def response_accepted(outcome: Result) -> Problem | None:
                    f"{outcome.error.cls}: {_cause_of(outcome.error.message)}")
 
 
-def roundtrip_valid(original: dict[str, Any], outcome: Result) -> Problem | None:
+def roundtrip_valid(original: dict[str, Any], outcome: Result, document: Contract | None = None) -> Problem | None:
     """SDK-ROUNDTRIP-VALID: parse-then-serialize of a valid Segment is a valid Segment."""
     if not outcome.ok:
         return NOT_APPLICABLE
-    errors = segment_errors(outcome.value)
+    errors = segment_errors(outcome.value, document)
     if errors:
         return Problem(f"serialized it as {_short(outcome.value, 300)}, which the contract rejects: {'; '.join(errors)[:240]}",
                        "; ".join(errors)[:240])
     return None
 
 
-def roundtrip_lossless(original: dict[str, Any], outcome: Result) -> Problem | None:
+def roundtrip_lossless(original: dict[str, Any], outcome: Result, document: Contract | None = None) -> Problem | None:
     """SDK-ROUNDTRIP-LOSSLESS: every declared member comes back with the same value (date-times:
     the same instant, at the precision sent)."""
     if not outcome.ok:
         return NOT_APPLICABLE
     output = outcome.value if isinstance(outcome.value, dict) else {}
     problems, causes = [], []
-    for key in sorted(declared_segment_fields() & set(original)):
+    for key in sorted(declared_segment_fields(document) & set(original)):
         if key not in output:
             problems.append(f"{key} dropped")
             causes.append(f"{key} dropped")
@@ -216,7 +218,7 @@ def _edge_kinds(segment: dict[str, Any]) -> str:
     return " and ".join(sorted(kinds)) or "an ordinary date-time"
 
 
-def roundtrip_verbatim(original: dict[str, Any], outcome: Result) -> Problem | None:
+def roundtrip_verbatim(original: dict[str, Any], outcome: Result, document: Contract | None = None) -> Problem | None:
     """SDK-ROUNDTRIP-VERBATIM: a date-time comes back as written, not as another form of the same
     instant. Judged only where the instant survived (a changed instant is LOSSLESS's finding)."""
     if not outcome.ok or not isinstance(outcome.value, dict):
@@ -235,9 +237,9 @@ def roundtrip_verbatim(original: dict[str, Any], outcome: Result) -> Problem | N
     return None if judged else NOT_APPLICABLE
 
 
-def roundtrip_unknown_fields(original: dict[str, Any], outcome: Result) -> Problem | None:
+def roundtrip_unknown_fields(original: dict[str, Any], outcome: Result, document: Contract | None = None) -> Problem | None:
     """SDK-ROUNDTRIP-UNKNOWN-FIELDS: members the contract does not declare are kept."""
-    unknown = sorted(set(original) - declared_segment_fields())
+    unknown = sorted(set(original) - declared_segment_fields(document))
     if not outcome.ok or not unknown:
         return NOT_APPLICABLE
     output = outcome.value if isinstance(outcome.value, dict) else {}

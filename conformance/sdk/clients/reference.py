@@ -177,6 +177,7 @@ class Segment:
         if "drops-unknown-fields" in self._faults:
             from conformance.sdk.values import declared_segment_fields
 
+            # the client's model knows the members of the document it was built from: the bundled one
             members = {key: value for key, value in members.items() if key in declared_segment_fields()}
         if "null-sync-status" in self._faults:
             members.setdefault("initial_sync_status", None)

@@ -15,10 +15,10 @@ MODEL_REQUIREMENTS = ("SDK-RESPONSE-ACCEPTED", "SDK-ROUNDTRIP-VALID", "SDK-ROUND
 @pytest.mark.parametrize("operation", ["create", "get"])
 @pytest.mark.parametrize("aspect", strategies.ASPECTS)
 @pytest.mark.requirement(*MODEL_REQUIREMENTS)
-def test_segment_parse_and_roundtrip(hunts, answers_client, aspect, operation):
+def test_segment_parse_and_roundtrip(hunts, answers_client, gate, aspect, operation):
     """Every contract-valid Segment is parsed, and serializes back valid, lossless and verbatim."""
     client = answers_client
-    segments = strategies.segments(aspect)
+    segments = strategies.segments(aspect, gate.declared)
     explicit = strategies.edge_segments() if aspect == "any" else ()
     label = f"{aspect}, {operation}"
     hunts.run("SDK-RESPONSE-ACCEPTED", segments, lambda segment: judge.response_accepted(
@@ -30,7 +30,8 @@ def test_segment_parse_and_roundtrip(hunts, answers_client, aspect, operation):
         ("SDK-ROUNDTRIP-UNKNOWN-FIELDS", judge.roundtrip_unknown_fields),
     ):
         hunts.run(requirement_id, segments, lambda segment, judgement=judgement: judgement(
-            segment, client.roundtrip_segment(json.dumps(segment, ensure_ascii=False), operation)), label=label, explicit=explicit)
+            segment, client.roundtrip_segment(json.dumps(segment, ensure_ascii=False), operation), gate.document),
+            label=label, explicit=explicit)
     hunts.finish()
 
 
@@ -54,7 +55,7 @@ def test_what_only_the_contract_allows(hunts, answers_client, operation):
 
 
 @pytest.mark.requirement("SDK-SERIALIZER-NO-ERROR")
-def test_segment_serializers(hunts, answers_client, serializer):
+def test_segment_serializers(hunts, answers_client, gate, serializer):
     """Each serializer the client offers works on every Segment it parsed."""
     client = answers_client
 
@@ -62,6 +63,6 @@ def test_segment_serializers(hunts, answers_client, serializer):
         text = json.dumps(segment, ensure_ascii=False)
         return judge.serializer_no_error(serializer, client.parse_segment(text), client.serialize_segment(text, serializer))
 
-    hunts.run("SDK-SERIALIZER-NO-ERROR", strategies.segments("any"), check, label=serializer,
+    hunts.run("SDK-SERIALIZER-NO-ERROR", strategies.segments("any", gate.declared), check, label=serializer,
               explicit=strategies.edge_segments())
     hunts.finish()
