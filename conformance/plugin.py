@@ -322,11 +322,16 @@ class ConformanceRun:
         test that verifies them was deselected (profile, -k/-m, heavy off loopback)."""
         documented = self.contract.operation_ids
         declared = self.recorder.tests_declaring()
+        offered = set(self.client["offers"]) if self.client and "offers" in self.client else None  # the SDK gate's client
         scope = {}
         for requirement in self.judged.values():
             if not requirement.applies_to(documented):
                 missing = next(op for op in requirement.operations if op not in documented)
                 scope[requirement.id] = f"out of scope: the document has no {missing} operation"
+                continue
+            if offered is not None and not requirement.applies_to(offered):
+                missing = next(op for op in requirement.operations if op not in offered)
+                scope[requirement.id] = f"out of scope: {self.client['name']} {self.client['version']} offers no {missing} operation"
                 continue
             tests = declared.get(requirement.id, [])
             if tests and all(test.outcome == "deselected" for test in tests):

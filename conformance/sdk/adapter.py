@@ -94,6 +94,8 @@ class SegmentsClient(abc.ABC):
     documented_error: str = ""
     #: the client's default timeout as its documentation or code states it ("none": it waits forever)
     default_timeout: str = "none"
+    #: the document's operations (operationId) the client offers; one it does not offer is out of scope
+    offers: tuple[str, ...] = ("create-segment", "get-segment", "delete-segment")
 
     @abc.abstractmethod
     def configure(self, base_url: str, app_id: str, app_token: str) -> None:
@@ -111,6 +113,10 @@ class SegmentsClient(abc.ABC):
     @abc.abstractmethod
     def delete(self, segment_id: str) -> Result:
         """Delete; a Result with value None when the client returned nothing."""
+
+    def list(self) -> Result:
+        """GET /v1/segments (list-segment), for a client whose `offers` has it."""
+        raise NotImplementedError(f"{self.name} offers no list operation")
 
     # --- model-level hooks, no socket ---------------------------------------------------------------
 
@@ -149,7 +155,7 @@ class SegmentsClient(abc.ABC):
     def describe(self) -> dict[str, Any]:
         return {"name": self.name, "version": self.version, "ways": list(self.ways),
                 "segment_serializers": list(self.segment_serializers), "documented_error": self.documented_error,
-                "default_timeout": self.default_timeout}
+                "default_timeout": self.default_timeout, "offers": list(self.offers)}
 
 
 # --- the registry ------------------------------------------------------------------------------------

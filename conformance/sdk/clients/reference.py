@@ -80,6 +80,8 @@ CLIENT_FAULTS: dict[str, ClientFault] = {
                     "no default timeout: a call waits as long as the server does"),
         ClientFault("status-from-body", "SDK-ERROR-ANY-STATUS",
                     "the error's status is the Error object's code, so an answer without one loses it"),
+        ClientFault("list-returns-data-only", "SDK-LIST",
+                    "list returns the page's data array, not the page"),
         ClientFault("raw-ids", "SDK-ID-PATH",
                     "an id is pasted into the path as given: not percent-encoded, dot segments not refused"),
     )
@@ -279,6 +281,14 @@ class SegmentsApi:
             self._failure("get", response)
         return self._segment(response)
 
+    def list_segments(self) -> dict[str, Any]:
+        """GET /v1/segments (the July 2026 revision): the page as the server answered it."""
+        response = self._send("list", "GET", "/v1/segments")
+        if not 200 <= response.status_code < 300:
+            self._failure("list", response)
+        page = json.loads(response.content.decode("utf-8"))
+        return page.get("data") if "list-returns-data-only" in self.faults and isinstance(page, dict) else page
+
     def delete_segment(self, segment_id: str) -> None:
         response = self._send("delete", "DELETE", self._path(segment_id))
         if not 200 <= response.status_code < 300:
@@ -300,6 +310,7 @@ class ReferenceAdapter(SegmentsClient):
     ways = WAYS
     segment_serializers = SERIALIZERS
     documented_error = "conformance.sdk.clients.reference.SegmentsApiError"
+    offers = ("create-segment", "get-segment", "delete-segment", "list-segment")
     default_timeout = f"{DEFAULT_TIMEOUT[0]:g} s to connect, {DEFAULT_TIMEOUT[1]:g} s between bytes of the answer"
 
     def __init__(self, faults=()) -> None:
@@ -345,6 +356,9 @@ class ReferenceAdapter(SegmentsClient):
 
     def delete(self, segment_id: str) -> Result:
         return self._run(lambda: self._api.delete_segment(segment_id))
+
+    def list(self) -> Result:
+        return self._run(self._api.list_segments)
 
     def parse_segment(self, text: str, operation: str = "get") -> Result:
         return self._run(lambda: type(Segment.from_json(text, self.faults)).__name__)

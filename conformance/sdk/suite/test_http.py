@@ -8,6 +8,7 @@ import pytest
 
 from conformance.sdk import judge, strategies
 from conformance.sdk.sequence import PATIENCE, Step, call_within
+from conformance.sdk.values import json_equal
 
 SEGMENT = json.dumps(strategies.vendor_segment())
 BODY = {"name": "Customers in a new Segment", "type": "static", "customers": ["cust_iajsExT2QB4sGWzABY85WRqV"]}
@@ -127,3 +128,27 @@ def test_ids_never_reach_another_endpoint(verify, sequence, sequence_client, ope
         judged.append((f"{operation}({segment_id!r})", problem and judge.Problem(f"{operation}: {problem.message}", problem.key),
                        ", ".join(attempt.path for attempt in sequence.at("primary")) or "nothing sent"))
     _judge_all(verify, "SDK-ID-PATH", judged)
+
+
+JULY_PAGE = {  # the July 2026 revision's list example, shortened
+    "object": "list", "data_ref": "data", "total": 1,
+    "data": [{"id": "seg_5ix74s3gM3N7", "name": "Customers with placed order", "created_at": "2023-08-03T10:37:49.285Z",
+              "updated_at": None, "type": "auto-update",
+              "filter": {"junction": "and", "events.payment_placed.count": {"conditions": {"$more_than": ["0"]}}}, "object": "segment"}],
+}
+
+
+@pytest.mark.operation("list-segment")
+@pytest.mark.requirement("SDK-LIST")
+def test_list_returns_the_page(verify, sequence, sequence_client):
+    """Where the document has the list operation and the client offers it: the page comes back
+    as sent. A client that does not offer it leaves SDK-LIST out of scope, saying so."""
+    if "list-segment" not in sequence_client.offers:
+        pytest.skip(f"out of scope: {sequence_client.name} offers no list-segment operation")
+    text = json.dumps(JULY_PAGE)
+    sequence.play({"GET": [Step.json(200, text)]})
+    outcome, _ = call_within(sequence_client, PATIENCE, "list")
+    paths = [attempt.path for attempt in sequence.at("primary")]
+    held = outcome is not None and outcome.ok and json_equal(outcome.value, JULY_PAGE) and paths == ["/v1/segments"]
+    verify.check("SDK-LIST", held, f"list sent {paths} and " + (outcome.describe()[:300] if outcome else "had not ended"),
+                 example=None if held else text, cause=None if held else "the page not returned as sent")
