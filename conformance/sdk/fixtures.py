@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import pytest
 
 from conformance.contract import Contract
+from conformance.keys import run_of
 from conformance.sdk.adapter import SegmentsClient, client_class, make_client
 from conformance.sdk.values import declared_segment_fields
 from conformance.sdk.hunting import Hunts
@@ -46,12 +47,10 @@ _OPTIONS = pytest.StashKey[GateOptions]()
 
 
 def _options(config: pytest.Config) -> GateOptions:
-    """The gate's options, kept in the session's stash: from the conformance run its plugin manager
-    holds (registered by `conformance sdk`, or by the suite's conftest under plain pytest)."""
+    """The gate's options, kept in the session's stash beside the conformance run they come from
+    (conformance.keys): no module global, so two runs in one process never see each other's."""
     if _OPTIONS not in config.stash:
-        from conformance.plugin import ConformanceRun
-
-        run = next(plugin for plugin in config.pluginmanager.get_plugins() if isinstance(plugin, ConformanceRun))
+        run = run_of(config)
         config.stash[_OPTIONS] = GateOptions(run.settings.client, tuple(run.settings.client_fault), run.settings.sdk_examples,
                                              run.seed, run.contract)
     return config.stash[_OPTIONS]
