@@ -13,6 +13,7 @@ import json
 import re
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import unquote
 
 from conformance.contract import Contract
 from conformance.sdk.adapter import Result
@@ -390,8 +391,6 @@ def id_path(segment_id: str, arrived: list[Any]) -> Problem | None:
     """SDK-ID-PATH: get or delete of `segment_id` reached /v1/segments/{the id, percent-encoded}, or
     nothing at all; never another endpoint. "", "." and ".." have no path of their own (a dot
     segment, %2E included, is removed by RFC 3986 normalization), so only sending nothing holds."""
-    from urllib.parse import unquote
-
     for attempt in arrived:
         where = f"{attempt.method} {attempt.path}"
         prefix = "/v1/segments/"
