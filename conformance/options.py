@@ -27,6 +27,8 @@ DEPTHS = {  # property-test effort; the report says which ran
 }
 DEFAULT_DEPTH = "quick"
 DEFAULT_SDK_EXAMPLES = 60
+SUITE_OF = {"run": "API suite (conformance run, pytest --pyargs conformance.suite)",
+            "sdk": "SDK gate (conformance sdk, pytest --pyargs conformance.sdk.suite)"}
 DEFAULT_MAX_TIME_S = 1800
 CONFIG_FILES = ("conformance.toml", "pyproject.toml")
 
@@ -171,6 +173,8 @@ def resolve(given: dict[str, Any], *, environ: dict[str, str] | None = None, cwd
     sources: dict[str, str] = {}
     for option in OPTIONS:
         if command not in option.commands:
+            if not _unset(given.get(option.name)):  # pytest declares every option for every suite
+                raise UsageError(f"{option.flags[0]} does not apply to the {SUITE_OF[command]}")
             values[option.name] = [] if option.kind == "list" else option.default
             continue
         # The command line cannot say "false" or "none" (a flag is there or not); the environment

@@ -70,7 +70,7 @@ def activate(config: pytest.Config, *, suite: str = "api") -> None:
     else:
         given = {option.name: _pytest_value(config, option) for option in options.OPTIONS}
         try:
-            settings = options.resolve(given)
+            settings = options.resolve(given, command="sdk" if suite == "sdk" else "run")
         except UsageError as error:
             raise pytest.UsageError(str(error)) from None
     try:
@@ -172,9 +172,6 @@ class ConformanceRun:
         interrupts.install()
         keep_hypothesis_out_of_the_working_directory()
         self.lifecycle.ledger().save()  # an empty ledger on disk from the start (the report directory is checked)
-        from conformance import suite as suite_package
-
-        suite_package.RUN = self  # only for conformance.sdk.values and sdk.fixtures (#20 moves them to the stash)
         # The whole suite, by path or by package (--pyargs conformance.suite), is no selection.
         whole_suite = (str(Path(__file__).parent / self.suite_directory), "conformance." + self.suite_directory.replace("/", "."))
         chosen = [arg for arg in config.args if not str(arg).rstrip("/").endswith(whole_suite)]
@@ -349,7 +346,3 @@ class ConformanceRun:
             path = Path(junit)
             text = junit_with_verdict(path.read_text(encoding="utf-8"), self.summary)
             outputs.write_text(path, self.masker.text(text))  # the second lock: no credential in JUnit
-        from conformance import suite as suite_package
-
-        if getattr(suite_package, "RUN", None) is self:
-            suite_package.RUN = None

@@ -57,26 +57,24 @@ def json_equal(left: Any, right: Any) -> bool:
 SEGMENT_DATE_TIMES = ("created_at", "updated_at")
 
 
-def the_contract() -> contract.Contract:
-    """The run's contract (`--spec`), or the bundled one outside a run (unit tests)."""
-    from conformance import suite
-
-    return suite.RUN.contract if suite.RUN is not None else contract.Contract.bundled()
+def _document(document: contract.Contract | None) -> contract.Contract:
+    """The document to judge by: the run's (the gate passes it: `--spec` included), or the bundled one."""
+    return document if document is not None else contract.Contract.bundled()
 
 
-def segment_errors(instance: Any) -> list[str]:
+def segment_errors(instance: Any, document: contract.Contract | None = None) -> list[str]:
     """How `instance` breaks the effective Segment schema (leap seconds included: conformance.rfc3339)."""
-    return the_contract().schema_errors(instance, contract.SEGMENT_SCHEMA)
+    return _document(document).schema_errors(instance, contract.SEGMENT_SCHEMA)
 
 
-def error_errors(instance: Any) -> list[str]:
-    return the_contract().schema_errors(instance, contract.ERROR_SCHEMA)
+def error_errors(instance: Any, document: contract.Contract | None = None) -> list[str]:
+    return _document(document).schema_errors(instance, contract.ERROR_SCHEMA)
 
 
-def create_body_errors(instance: Any) -> list[str]:
-    return the_contract().schema_errors(instance, contract.CREATE_BODY_SCHEMA)
+def create_body_errors(instance: Any, document: contract.Contract | None = None) -> list[str]:
+    return _document(document).schema_errors(instance, contract.CREATE_BODY_SCHEMA)
 
 
-def declared_segment_fields() -> frozenset[str]:
+def declared_segment_fields(document: contract.Contract | None = None) -> frozenset[str]:
     """The members the effective Segment schema declares."""
-    return frozenset(the_contract().effective["components"]["schemas"]["Segment"]["properties"])
+    return frozenset(_document(document).effective["components"]["schemas"]["Segment"]["properties"])
