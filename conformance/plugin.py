@@ -26,7 +26,7 @@ from typing import Any
 
 import pytest
 
-from conformance import interrupts, options, parallel
+from conformance import concurrency, interrupts, options, parallel
 from conformance.catalogue import load_catalogue
 from conformance.checks import check_response
 from conformance.contract import Contract, ContractError
@@ -250,6 +250,7 @@ class ConformanceRun:
                 verify_tls=not self.settings.insecure,
                 max_requests=self.settings.request_budget,
                 stop_at=self.started + self.settings.max_time,
+                max_in_flight=concurrency.in_flight_bound(self.settings),
             )
             transport.listeners.append(self._on_exchange)
             self._target = Target(transport, self.credentials)
