@@ -14,6 +14,7 @@ generator (names, bodies) is drawn as in a serial run: the seed still reproduces
 
 from __future__ import annotations
 
+import contextvars
 from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from typing import TYPE_CHECKING, TypeVar
@@ -49,7 +50,7 @@ def send_until(calls: Iterable[Callable[[], T]], *, stop: Callable[[T], bool], w
                 if call is None:
                     stopped = True
                     break
-                future = pool.submit(call)
+                future = pool.submit(contextvars.copy_context().run, call)  # the test it is sent for
                 started.append(future)
                 running.add(future)
             if not running:

@@ -144,7 +144,7 @@ class ConformanceRun:
         self.summary: dict[str, Any] | None = None
         self.probe_problem: str | None = None
         self.left_behind: list[str] = []
-        self.current: Verifier | None = None
+        self.verifiers: dict[str, Verifier] = {}  # nodeid -> the Verifier of a test running now
         self.config: pytest.Config | None = None
         self._mock = None
         self._target: Target | None = None
@@ -181,6 +181,9 @@ class ConformanceRun:
         from conformance import suite as suite_package
 
         suite_package.RUN = self  # the one seam for modules that parametrize at import time
+        threads = parallel.threads_for(config, self.settings) if self.suite == "api" else 0
+        if threads:
+            config.pluginmanager.register(parallel.ThreadedTests(self, threads), parallel.ThreadedTests.NAME)
         # The whole suite, by path or by package (--pyargs conformance.suite), is no selection.
         whole_suite = (str(Path(__file__).parent / self.suite_directory), "conformance." + self.suite_directory.replace("/", "."))
         chosen = [arg for arg in config.args if not str(arg).rstrip("/").endswith(whole_suite)]
@@ -257,8 +260,9 @@ class ConformanceRun:
         return self._target
 
     def _on_exchange(self, exchange: Exchange) -> None:
-        if self.current is not None:  # checks first, on the exchange as received
-            self.current.generic(check_response(exchange, self.contract))
+        verifier = self.verifiers.get(exchange.test or "")
+        if verifier is not None:  # checks first, on the exchange as received
+            verifier.generic(check_response(exchange, self.contract))
         self.recorder.exchange(exchange)
 
     def pytest_report_header(self, config: pytest.Config) -> list[str]:
@@ -339,9 +343,10 @@ class ConformanceRun:
     def pytest_runtest_logstart(self, nodeid: str, location) -> None:
         """Progress by area: a heading each time the run moves to another part of the suite."""
         area = nodeid.split("::", 1)[0]
-        if area == getattr(self, "_area", None) or self.config is None or parallel.is_worker(self.config):
+        shown = self.__dict__.setdefault("_areas", set())  # tests side by side interleave areas: one heading each
+        if area in shown or self.config is None or parallel.is_worker(self.config):
             return
-        self._area = area
+        shown.add(area)
         reporter = self.config.pluginmanager.get_plugin("terminalreporter")
         if reporter is not None:
             if reporter._tw.width_of_current_line:  # after -q's dots: the heading gets a line of its own
@@ -446,19 +451,21 @@ class ConformanceRun:
         verifier = Verifier(item.nodeid, requirement_ids(item), self.catalogue, strict=self.settings.strict, masker=self.masker)
         item._conformance_verifier = verifier
         target = self.target
-        before = set(target.ledger.open_ids())
-        requests_before = target.requests_sent
         with parallel.target_lock(target.transport.origin, item, self.catalogue, shared=not self.settings.embedded):
-            self.current, target.transport.test = verifier, item.nodeid
+            self.verifiers[item.nodeid], target.transport.test = verifier, item.nodeid
             try:
                 yield verifier
             finally:
-                self.current, target.transport.test = None, None
                 # Each test tidies up what it created, so no test inherits another's segments (the caps);
                 # whatever it could not delete stays in the ledger for the final cleanup.
-                target.cleanup([segment_id for segment_id in target.ledger.open_ids() if segment_id not in before])
-                self.recorder.absorb(verifier)
-                self._record_of(item).requests = target.requests_sent - requests_before
+                del self.verifiers[item.nodeid]
+                target.transport.test = None
+                open_ids = set(target.ledger.open_ids())
+                created = [segment_id for segment_id in target.transport.created_for(item.nodeid) if segment_id in open_ids]
+                target.cleanup(created)
+                with parallel.RECORDING:  # tests side by side (parallel.ThreadedTests) finish in any order
+                    self.recorder.absorb(verifier)
+                    self._record_of(item).requests = target.transport.sent_for(item.nodeid) + len(created)
 
     @pytest.fixture
     def names(self):

@@ -19,10 +19,12 @@ checks make) gets the same policy, in one place:
 
 from __future__ import annotations
 
+import contextvars
 import json
 import socket
 import threading
 import time
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -47,6 +49,9 @@ RATE_LIMIT_RETRIES = 3
 INTERRUPT_GRACE_S = 1.5  # a create in flight may finish this long after a signal: its id must reach the ledger
 _CHUNK = 64 * 1024
 _CREATING_METHODS = frozenset({"POST", "PUT", "PATCH"})
+# The test a request is sent for: per thread (tests run side by side, parallel.ThreadedTests) and
+# handed to the threads a test sends through (concurrency.py copies the context).
+_TEST: contextvars.ContextVar[str | None] = contextvars.ContextVar("conformance_test", default=None)
 
 
 class OutOfBudget(Exception):
@@ -233,7 +238,6 @@ class Transport:
         self.unavailable: str | None = None  # why the target is no longer tested, once it is not
         self.listeners: list[Callable[[Exchange], None]] = []
         self.cleaning = False  # cleanup: outside the budget and the interrupt checkpoint
-        self.test: str | None = None  # the nodeid stamped on exchanges
         self._failures = 0
         self._sequence = 0
         self._watchdog = _Watchdog()
@@ -246,7 +250,9 @@ class Transport:
         self._creates_in_flight = 0  # each may add a segment to delete: its delete is kept in reserve
         self._not_before = 0.0  # time.monotonic() before which nothing is sent (429 back-off, pacing)
         self._finished: dict[int, Exchange | None] = {}  # sequence -> exchange, waiting for an earlier one
-        self._next_released = 1
+        self._unreleased: dict[str | None, list[int]] = defaultdict(list)  # per test, sequences not yet released
+        self._sent_by_test: Counter[str | None] = Counter()
+        self._created_by_test: dict[str | None, list[str]] = defaultdict(list)
         self.session = _NoRedirects()
         self.session.trust_env = False  # no proxy, no ~/.netrc credentials: only what we send, only here
         self.session.max_redirects = 0
@@ -259,6 +265,25 @@ class Transport:
     @property
     def requests_sent(self) -> int:
         return self.budget.sent
+
+    @property
+    def test(self) -> str | None:
+        """The nodeid stamped on the exchanges this thread sends (None: the probe, the final cleanup)."""
+        return _TEST.get()
+
+    @test.setter
+    def test(self, nodeid: str | None) -> None:
+        _TEST.set(nodeid)
+
+    def sent_for(self, nodeid: str) -> int:
+        """Requests sent for one test (tests side by side share the budget's count)."""
+        with self._lock:
+            return self._sent_by_test[nodeid]
+
+    def created_for(self, nodeid: str) -> list[str]:
+        """Ids of segments one test created (another test's, created meanwhile, are not its to delete)."""
+        with self._lock:
+            return list(self._created_by_test[nodeid])
 
     def close(self) -> None:
         self.session.close()
@@ -288,6 +313,7 @@ class Transport:
             if not self.cleaning:
                 self.budget.afford(reserved=len(self.ledger) + self._creates_in_flight + (1 if creates else 0))
             self.budget.sent += 1
+            self._sent_by_test[self.test] += 1
             self._creates_in_flight += creates
         if (request.method, template) == ("POST", CREATE_PATH):
             self._tag(request)
@@ -341,6 +367,8 @@ class Transport:
         with self._lock:
             self._sequence += 1
             sequence = self._sequence
+        with self._listening:
+            self._unreleased[self.test].append(sequence)
         try:
             return self._numbered(sequence, send, request, template, operation_id)
         except BaseException:
@@ -465,12 +493,13 @@ class Transport:
     def _release(self, sequence: int, exchange: Exchange | None) -> None:
         """Hand exchanges to the listeners in the order they were sent, one at a time (checks and
         recorder are not written for threads): an answer that overtook an earlier request waits for
-        it, so a test's exchanges keep their order in the report whatever was in flight together."""
+        it (within its test: tests side by side do not wait for each other), so a test's exchanges
+        keep their order in the report whatever was in flight together."""
         with self._listening:
             self._finished[sequence] = exchange
-            while self._next_released in self._finished:
-                ready = self._finished.pop(self._next_released)
-                self._next_released += 1
+            waiting = self._unreleased[self.test]
+            while waiting and waiting[0] in self._finished:
+                ready = self._finished.pop(waiting.pop(0))
                 for listener in self.listeners if ready is not None else ():
                     listener(ready)
 
@@ -480,6 +509,8 @@ class Transport:
             segment_id = body.get("id")
             if isinstance(segment_id, str) and segment_id not in self.ledger:
                 self.ledger.add(segment_id, kind=body.get("type") if isinstance(body.get("type"), str) else None)
+                with self._lock:
+                    self._created_by_test[exchange.test].append(segment_id)
         elif exchange.method == "DELETE" and exchange.status in (204, 404) and exchange.path_template and exchange.path_template != CREATE_PATH:
             self.ledger.remove(requests.utils.unquote(urlsplit(exchange.url).path.rsplit("/", 1)[-1]))
 
