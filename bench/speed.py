@@ -141,6 +141,8 @@ def run_ours(url: str, work: Path, *, strict: bool = False) -> Run:
     seconds, exit_code = _timed(command, ROOT)
     summary = _json(report / "summary.json")
     flagged = {r["id"]: r["status"] for r in summary.get("requirements", []) if r["status"] in ("FAIL", "WARN")}
+    for cause in summary.get("run", {}).get("causes", []) if exit_code == 2 else ():
+        print(f"    conformance INCOMPLETE: {cause[:300]}", file=sys.stderr, flush=True)  # a figure needs its reason
     return Run("conformance", seconds, exit_code, summary.get("run", {}).get("requests_sent"), flagged, frozenset(),
                tested=sum(summary.get("counts", {}).get(status, 0) for status in ("PASS", "FAIL", "WARN")))
 
