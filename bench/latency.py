@@ -92,6 +92,7 @@ class _Relay(http.server.BaseHTTPRequestHandler):
 
 class DelayingProxy(http.server.ThreadingHTTPServer):
     daemon_threads = True
+    request_queue_size = 128  # the standard library listens with a backlog of 5: connections at once would be refused
 
     def __init__(self, upstream_url: str, delay_ms: float) -> None:
         super().__init__(("127.0.0.1", 0), _Relay)

@@ -135,6 +135,7 @@ def _no_constants(constant: str):
 
 class PlainServer(http.server.ThreadingHTTPServer):
     daemon_threads = True
+    request_queue_size = 128  # the standard library listens with a backlog of 5: connections at once would be refused
 
     def __init__(self, address, app_id: str, app_token: str) -> None:
         super().__init__(address, Handler)

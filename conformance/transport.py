@@ -49,9 +49,6 @@ RATE_LIMIT_RETRIES = 3
 INTERRUPT_GRACE_S = 1.5  # a create in flight may finish this long after a signal: its id must reach the ledger
 _CHUNK = 64 * 1024
 _CREATING_METHODS = frozenset({"POST", "PUT", "PATCH"})
-# The test a request is sent for: per thread (tests run side by side, parallel.ThreadedTests) and
-# handed to the threads a test sends through (concurrency.py copies the context).
-_TEST: contextvars.ContextVar[str | None] = contextvars.ContextVar("conformance_test", default=None)
 
 
 class OutOfBudget(Exception):
@@ -237,7 +234,11 @@ class Transport:
         self.stop_at = stop_at  # time.monotonic() after which the run sends nothing but cleanup
         self.unavailable: str | None = None  # why the target is no longer tested, once it is not
         self.listeners: list[Callable[[Exchange], None]] = []
-        self.cleaning = False  # cleanup: outside the budget and the interrupt checkpoint
+        # The test a request is sent for, and whether it is cleanup: per thread (tests run side by
+        # side, parallel.ThreadedTests), handed to the threads a test sends through (concurrency.py
+        # copies the context); per transport, so one transport's state never leaks into another's.
+        self._test: contextvars.ContextVar[str | None] = contextvars.ContextVar(f"test-{id(self)}", default=None)
+        self._cleaning: contextvars.ContextVar[bool] = contextvars.ContextVar(f"cleaning-{id(self)}", default=False)
         self._failures = 0
         self._sequence = 0
         self._watchdog = _Watchdog()
@@ -267,13 +268,23 @@ class Transport:
         return self.budget.sent
 
     @property
+    def cleaning(self) -> bool:
+        """Cleanup (this thread's, and the threads it sends through): outside the budget and the
+        interrupt checkpoint. Another test's requests meanwhile are not cleanup."""
+        return self._cleaning.get()
+
+    @cleaning.setter
+    def cleaning(self, value: bool) -> None:
+        self._cleaning.set(value)
+
+    @property
     def test(self) -> str | None:
         """The nodeid stamped on the exchanges this thread sends (None: the probe, the final cleanup)."""
-        return _TEST.get()
+        return self._test.get()
 
     @test.setter
     def test(self, nodeid: str | None) -> None:
-        _TEST.set(nodeid)
+        self._test.set(nodeid)
 
     def sent_for(self, nodeid: str) -> int:
         """Requests sent for one test (tests side by side share the budget's count)."""
