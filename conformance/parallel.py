@@ -42,7 +42,8 @@ if TYPE_CHECKING:
     from conformance.recording import Recorder
 
 
-RECORDING = threading.Lock()  # a finished test's findings go into the run's Recorder one test at a time
+RECORDING = threading.Lock()
+COLLECTION_OPERATIONS = ("list-segment",)  # operations whose answer shows every test's segments  # a finished test's findings go into the run's Recorder one test at a time
 
 
 def worker_id(config: pytest.Config | None) -> str | None:
@@ -148,11 +149,13 @@ class ThreadedTests:
         self._shared_lock = threading.Lock()
 
     def alone(self, item: pytest.Item) -> bool:
-        """Needs the target to itself: a heavy requirement (the caps), or the stateful sequences
+        """Needs the target to itself: a heavy requirement (the caps), the list (it shows every
+        test's segments: "the one created last" must be the test's own), or the stateful sequences
         (their clean-up takes every segment created meanwhile)."""
         catalogue = self.run.catalogue
         heavy = any(catalogue[r].heavy for mark in item.iter_markers("requirement") for r in mark.args if r in catalogue)
-        return heavy or item.get_closest_marker("deep") is not None
+        collection = any(operation in COLLECTION_OPERATIONS for mark in item.iter_markers("operation") for operation in mark.args)
+        return heavy or collection or item.get_closest_marker("deep") is not None
 
     @staticmethod
     def on_main_thread(item: pytest.Item) -> bool:
