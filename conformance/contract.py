@@ -22,6 +22,7 @@ import yaml
 from jsonschema import Draft4Validator, FormatChecker
 
 from conformance import rfc3339
+from conformance.loader import MAX_BYTES, DocumentError, parse_document, read_bounded, resolve_pointer
 
 _OPENAPI = files("conformance.openapi")
 VENDOR_DOCUMENT = "segments.json"
@@ -47,7 +48,7 @@ STATIC_BODY_SCHEMA = "#/components/schemas/SegmentsCreateRequestBodyStatic"
 DYNAMIC_BODY_SCHEMA = "#/components/schemas/SegmentsCreateRequestBodyDynamic"
 
 
-class ContractError(ValueError):
+class ContractError(DocumentError, ValueError):
     """A document that cannot serve as the contract; the message is one line, naming the file."""
 
 
@@ -98,11 +99,10 @@ class Contract:
         """The revision at `path` with the overlay applied; the bundled one for None."""
         if path is None:
             return cls.bundled()
-        path = Path(path)
         try:
-            data = path.read_bytes()
-        except OSError as error:
-            raise ContractError(f"cannot read {path}: {error.strerror or error}") from None
+            data = read_bounded(path, MAX_BYTES)
+        except DocumentError as error:
+            raise ContractError(str(error)) from None
         return cls(data, source=str(path))
 
     # --- identity -----------------------------------------------------------------------------------
@@ -160,7 +160,7 @@ class Contract:
     def has_schema(self, pointer: str) -> bool:
         try:
             resolve_pointer(self.effective, pointer)
-        except (KeyError, TypeError, ValueError):
+        except (LookupError, TypeError, ValueError):
             return False
         return True
 
@@ -228,20 +228,11 @@ def apply_overlay(vendor: dict[str, Any], overlay: dict[str, Any]) -> tuple[dict
 
 
 def _parse(data: bytes, source: str) -> dict[str, Any]:
+    """The document in `data`, read by THE loader (local references only, bounded, strict)."""
     try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        raise ContractError(f"{source}: not UTF-8 text") from None
-    try:
-        document = json.loads(text)
-    except ValueError:
-        try:
-            document = yaml.safe_load(text)
-        except yaml.YAMLError as error:
-            raise ContractError(f"{source}: neither JSON nor YAML ({' '.join(str(error).split())[:120]})") from None
-    if not isinstance(document, dict):
-        raise ContractError(f"{source}: not an OpenAPI document (the top level is not an object)")
-    return document
+        return parse_document(data, source)
+    except DocumentError as error:
+        raise ContractError(str(error)) from None
 
 
 def _require_openapi_30(document: dict[str, Any], source: str) -> None:
@@ -273,8 +264,8 @@ def _template_pattern(template: str) -> re.Pattern[str]:
 def inline_refs(node: Any, root: dict[str, Any]) -> Any:
     """A copy of `node` with every local `$ref` replaced by what it points to.
 
-    The segments documents have no recursive schemas, so full inlining terminates and lets plain
-    JSON Schema validators work on one self-contained schema.
+    The loader refuses recursive references and bounds what inlining produces, so full inlining
+    terminates and lets plain JSON Schema validators work on one self-contained schema.
     """
     if isinstance(node, dict):
         if "$ref" in node and isinstance(node["$ref"], str):
@@ -282,15 +273,6 @@ def inline_refs(node: Any, root: dict[str, Any]) -> Any:
         return {key: inline_refs(value, root) for key, value in node.items()}
     if isinstance(node, list):
         return [inline_refs(item, root) for item in node]
-    return node
-
-
-def resolve_pointer(root: dict[str, Any], ref: str) -> Any:
-    if not ref.startswith("#/"):
-        raise ValueError(f"only local references are supported, got {ref!r}")
-    node: Any = root
-    for part in ref[2:].split("/"):
-        node = node[part.replace("~1", "/").replace("~0", "~")]
     return node
 
 

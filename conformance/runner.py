@@ -89,7 +89,7 @@ def run_suite(settings: options.Settings, suite: str = "api", *, nodeids: list[s
 def run_in_process(settings: options.Settings, suite: str = "api", *, nodeids: list[str] | None = None,
                    extra_plugins: tuple = ()):
     """One run in this process: (exit code, the ConformanceRun with its summary). Safe to call again:
-    the suite's modules build their parametrization from the run at import, so they are imported anew."""
+    the suite's modules are imported anew, so no state of a module outlives its run."""
     import pytest
 
     from conformance.plugin import ConformanceRun
@@ -98,7 +98,7 @@ def run_in_process(settings: options.Settings, suite: str = "api", *, nodeids: l
         del sys.modules[name]
     conformance_run = ConformanceRun(settings, suite=suite)
     if not (conformance_run.selection_given(nodeids) or settings.workers):  # else the plugin decides when
-        conformance_run.start_probe()
+        conformance_run.lifecycle.start_probe()
     # Only the plugins the suite needs (pytest_arguments names them): autoloading every installed
     # pytest plugin costs start-up time and lets unrelated plugins change a conformance run.
     autoload = os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD")
