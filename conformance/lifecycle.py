@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from conformance import options, parallel
+from conformance import concurrency, options, parallel
 from conformance.contract import Contract
 from conformance.exchange import Exchange
 from conformance.interrupts import Interrupted
@@ -79,6 +79,7 @@ class Lifecycle:
                 verify_tls=not self.settings.insecure,
                 max_requests=self.settings.request_budget,
                 stop_at=self.started + self.settings.max_time,
+                max_in_flight=concurrency.in_flight_bound(self.settings),
             )
             transport.listeners.append(self.on_exchange)
             self.made_target = Target(transport, self.credentials)

@@ -138,10 +138,10 @@ class ConformanceRun:
         self.summary: dict[str, Any] | None = None
         self.probe_problem: str | None = None
         self.left_behind: list[str] = []
-        self.current: Verifier | None = None
+        self.verifiers: dict[str, Verifier] = {}  # nodeid -> the Verifier of a test running now
         self.config: pytest.Config | None = None
         self._deselected: dict[str, str] = {}  # nodeid -> why
-        self._area: str | None = None
+        self._areas: set[str] = set()  # tests side by side interleave areas: one heading each
         check_report_dir(self.report_dir)
         self.lifecycle = Lifecycle(settings, self.contract, self.credentials, run_tag=self.run_tag,
                                    report_dir=self.report_dir, started=self.started, on_exchange=self._on_exchange)
@@ -156,8 +156,9 @@ class ConformanceRun:
         return bool(self.settings.keyword or self.settings.markexpr or chosen_tests)
 
     def _on_exchange(self, exchange: Exchange) -> None:
-        if self.current is not None:  # checks first, on the exchange as received
-            self.current.generic(check_response(exchange, self.contract))
+        verifier = self.verifiers.get(exchange.test or "")
+        if verifier is not None:  # checks first, on the exchange as received
+            verifier.generic(check_response(exchange, self.contract))
         self.recorder.exchange(exchange)
 
     # --- set-up -------------------------------------------------------------------------------------
@@ -167,6 +168,9 @@ class ConformanceRun:
             return
         self.config = self.lifecycle.config = config
         config.stash[RUN_KEY] = self  # how collection hooks and pytest_generate_tests reach the run
+        threads = parallel.threads_for(config, self.settings) if self.suite == "api" else 0
+        if threads:  # the independent tests side by side (parallel.ThreadedTests)
+            config.pluginmanager.register(parallel.ThreadedTests(self, threads), parallel.ThreadedTests.NAME)
         for marker in judging.MARKERS:
             config.addinivalue_line("markers", marker)
         interrupts.install()
@@ -229,8 +233,8 @@ class ConformanceRun:
     def pytest_runtest_logstart(self, nodeid: str, location) -> None:
         """Progress by area: a heading each time the run moves to another part of the suite."""
         area = nodeid.split("::", 1)[0]
-        if area != self._area and self.config is not None and not parallel.is_worker(self.config):
-            self._area = area
+        if area not in self._areas and self.config is not None and not parallel.is_worker(self.config):
+            self._areas.add(area)
             progress_heading(self.config, Path(__file__).parent / self.suite_directory / Path(area).name)
 
     def pytest_runtest_setup(self, item: pytest.Item) -> None:
@@ -263,19 +267,22 @@ class ConformanceRun:
         verifier = Verifier(item.nodeid, judging.requirement_ids(item), self.catalogue, strict=self.settings.strict, masker=self.masker)
         item._conformance_verifier = verifier
         target = self.target
-        before = set(target.ledger.open_ids())
-        requests_before = target.requests_sent
         with parallel.target_lock(target.transport.origin, item, self.catalogue, shared=not self.settings.embedded):
-            self.current, target.transport.test = verifier, item.nodeid
+            self.verifiers[item.nodeid], target.transport.test = verifier, item.nodeid
             try:
                 yield verifier
             finally:
-                self.current, target.transport.test = None, None
+                del self.verifiers[item.nodeid]
+                target.transport.test = None
                 # Each test tidies up what it created, so no test inherits another's segments (the caps);
-                # whatever it could not delete stays in the ledger for the final cleanup.
-                target.cleanup([segment_id for segment_id in target.ledger.open_ids() if segment_id not in before])
-                self.recorder.absorb(verifier)
-                judging.record_of(self.recorder, item).requests = target.requests_sent - requests_before
+                # whatever it could not delete stays in the ledger for the final cleanup. Its own: tests
+                # side by side (parallel.ThreadedTests) create meanwhile.
+                open_ids = set(target.ledger.open_ids())
+                created = [segment_id for segment_id in target.transport.created_for(item.nodeid) if segment_id in open_ids]
+                target.cleanup(created)
+                with parallel.RECORDING:  # tests side by side finish in any order
+                    self.recorder.absorb(verifier)
+                    judging.record_of(self.recorder, item).requests = target.transport.sent_for(item.nodeid) + len(created)
 
     @pytest.fixture
     def names(self):

@@ -7,6 +7,7 @@ top: building requests, the pre-flight probe, and cleanup of what the run create
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import secrets
@@ -17,7 +18,7 @@ from urllib.parse import quote, urlsplit
 
 import requests
 
-from conformance import interrupts
+from conformance import concurrency, interrupts
 from conformance.contract import CREATE_PATH, SEGMENT_PATH, Contract
 from conformance.exchange import Exchange
 from conformance.ledger import Ledger
@@ -170,21 +171,23 @@ class Target:
     def cleanup(self, segment_ids: list[str] | None = None) -> list[str]:
         """Delete what the run created (or those of `segment_ids`); return the ids left behind.
         Cleanup is outside the budget (which reserved room for it) and the first interrupt."""
-        left: list[str] = []
         transport = self.transport
+
+        def deleted(segment_id: str) -> bool:
+            if interrupts.insisted():  # a second Ctrl-C: stop cleaning, the ledger keeps the rest
+                return False
+            try:
+                exchange = self.delete(segment_id)
+            except (requests.RequestException, TargetUnavailable, OutOfBudget, interrupts.Interrupted):
+                return False
+            return exchange.status in (204, 404)  # 404: already gone, nothing left behind
+
+        ids = list(self.ledger.open_ids() if segment_ids is None else segment_ids)
         transport.cleaning, unavailable = True, transport.unavailable
-        try:
-            for segment_id in list(self.ledger.open_ids() if segment_ids is None else segment_ids):
-                if interrupts.insisted():  # a second Ctrl-C: stop cleaning, the ledger keeps the rest
-                    left.append(segment_id)
-                    continue
-                try:
-                    exchange = self.delete(segment_id)
-                except (requests.RequestException, TargetUnavailable, OutOfBudget, interrupts.Interrupted):
-                    left.append(segment_id)
-                    continue
-                if exchange.status not in (204, 404):  # 404: already gone, nothing left behind
-                    left.append(segment_id)
+        try:  # the deletes are independent: several in flight at once (concurrency.py)
+            done = concurrency.send_all([functools.partial(deleted, segment_id) for segment_id in ids],
+                                        width=transport.max_in_flight)
+            left = [segment_id for segment_id, gone in zip(ids, done) if not gone]
         finally:
             transport.cleaning = False
             transport.unavailable = transport.unavailable or unavailable
