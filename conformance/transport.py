@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextvars
 import json
+import select
 import socket
 import threading
 import time
@@ -48,6 +49,9 @@ MAX_CONSECUTIVE_TRANSPORT_FAILURES = 3
 RATE_LIMIT_RETRIES = 3
 INTERRUPT_GRACE_S = 1.5  # a create in flight may finish this long after a signal: its id must reach the ledger
 _CHUNK = 64 * 1024
+# A 204 that closes its connection: how long its server may take to write what follows the headers
+# (a body it should not send) or to close. A clean server closes at once, so this costs nothing.
+CLOSING_BODY_WAIT_S = 0.5
 # Methods whose 2xx answer with a new id may have created something, documented operation or not:
 # the ledger records it either way (a server that creates on a probed PUT still gets cleaned up).
 _CREATING_METHODS = frozenset({"POST", "PUT", "PATCH"})
@@ -563,17 +567,23 @@ class _GatedAdapter(HTTPAdapter):
 
 
 def _bytes_waiting(raw) -> int:
-    """Bytes already received after a bodiless answer (a 204 that sent a body anyway), which the
-    HTTP client would silently drop. Looked at without waiting: the client's read buffer first
-    (it may have read them with the headers), then one non-blocking read of the socket."""
+    """Bytes received after a bodiless answer (a 204 that sent a body anyway), which the HTTP
+    client would silently drop: the client's read buffer first (it may have read them with the
+    headers), then the socket. The socket is the response's own (http.client lets go of the
+    connection's once the answer says it will close). On a connection the answer closes, nothing
+    else may follow, so the bytes the server wrote after the headers are waited for until the
+    server closes, at most CLOSING_BODY_WAIT_S; on a kept-alive one, one look without waiting."""
     buffered = getattr(getattr(raw, "_fp", None), "fp", None)
-    sock = getattr(getattr(raw, "_connection", None), "sock", None)
+    sock = getattr(getattr(raw, "_connection", None), "sock", None) or getattr(getattr(buffered, "raw", None), "_sock", None)
     if buffered is None or sock is None:
         return 0
+    closing = bool(getattr(raw._fp, "will_close", False))
     timeout = sock.gettimeout()
     try:
         sock.settimeout(0)
         waiting = len(buffered.peek(_CHUNK))
+        if not waiting and closing and select.select([sock], [], [], CLOSING_BODY_WAIT_S)[0]:
+            waiting = len(buffered.peek(_CHUNK))  # b"" once the server closed: a clean 204
     except (OSError, ValueError):
         waiting = 0
     finally:
