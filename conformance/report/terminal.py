@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from conformance.safetext import printable
+
 WIDTH = 72
 ELLIPSIS = "…"
 COLOURS = {"CONFORMANT": "green", "NONCONFORMANT": "red", "INCOMPLETE": "yellow", "FAIL": "red", "WARN": "yellow"}
