@@ -97,9 +97,7 @@ def _pytest_value(config: pytest.Config, option: options.Option) -> Any:
 
 
 class ConformanceRun:
-    """What one pytest session knows about the conformance run: its hooks and fixtures. The hooks
-    delegate: resources to conformance.lifecycle, a test's scope and outcome to conformance.judging,
-    the reports to conformance.run_reports."""
+    """What one pytest session knows about the conformance run: its hooks and fixtures."""
 
     NAME = "conformance-run"
     SUITE_DIRECTORIES = {"api": "suite", "sdk": "sdk/suite"}
