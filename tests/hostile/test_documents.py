@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SECRET, conformance, write_json
+from hostile_tools import SECRET, conformance, write_json
+from hostile_tools import listener  # noqa: F401 (fixtures)
 
 JULY = Path("/work/shared/contracts/segments-2026-07.json")
 BUNDLED = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "segments-2026-07.json"
