@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from conformance.catalogue import load_catalogue
-from conformance.safetext import printable_lines
+from conformance.safetext import printable_json, printable_lines
 from conformance.lint import load_spec, openapi_version_problem
 
 JSON_SCHEMA_VERSION = 1  # the shape of `--format json`, documented in docs/diff.md
@@ -1346,7 +1346,8 @@ def run(args) -> int:
         result = diff_documents(old, new, old_label=args.old, new_label=args.new)
     except DocumentError as error:
         raise UsageError(f"cannot diff: {error}") from None
-    print(printable_lines(_FORMATS[args.format](result)))  # titles and paths come from the documents
+    text = _FORMATS[args.format](result)  # titles and paths come from the documents: escaped
+    print(printable_json(text) if args.format == "json" else printable_lines(text))
     return EXIT_NONCONFORMANT if result.breaking_for_clients else EXIT_OK
 
 

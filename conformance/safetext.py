@@ -29,3 +29,10 @@ def _escaped(match: re.Match[str]) -> str:
 def printable_lines(text: str) -> str:
     """`text` with every control character escaped except the newlines that separate its lines."""
     return "\n".join(printable(line) for line in text.split("\n"))
+
+
+def printable_json(text: str) -> str:
+    """JSON text (from json.dumps) safe for a terminal and still JSON: json.dumps escapes C0 controls
+    itself, but with ensure_ascii=False leaves C1 controls and bidi overrides raw; inside a JSON
+    string each becomes its \\uXXXX escape (outside strings JSON has none of them)."""
+    return _UNSAFE.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
