@@ -23,7 +23,7 @@ def test_no_control_character_survives_and_plain_text_is_unchanged(text):
 
 @given(st.recursive(st.text() | st.integers() | st.none(), lambda inner: st.lists(inner) | st.dictionaries(st.text(), inner)))
 def test_escaped_json_is_still_the_same_json(value):
-    text = printable_json(json.dumps(value, ensure_ascii=False))
+    text = printable_json(json.dumps(value, ensure_ascii=False, indent=2))
     assert json.loads(text) == value and not any(character in text for character in UNSAFE if character != "\n")
 
 
