@@ -45,6 +45,7 @@ COMMANDS = {
     "lint": "conformance.lint",
     "diff": "conformance.diff",
     "cleanup": "conformance.cleanup",
+    "revisions": "conformance.revisions",
 }
 
 

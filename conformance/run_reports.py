@@ -61,7 +61,7 @@ def write_reports(run: ConformanceRun) -> None:
         if recorder.violations[requirement_id] and run.catalogue[requirement_id].level.value == "MUST":
             # the SDK gate: the target broke the contract, so what the client did with it cannot be judged
             recorder.causes.append(f"the target broke {requirement_id}: the client could not be judged on it")
-    run.scope = run_scope(run.judged, run.contract, recorder)  # here, not at collection: under pytest-xdist only the workers collect
+    run.scope = run_scope(run.judged, run.contract, recorder, run.client)  # here, not at collection: under pytest-xdist only the workers collect
     mock = run.lifecycle.mock
     summary, run.decision = build_summary(
         recorder=recorder,

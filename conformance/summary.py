@@ -48,7 +48,7 @@ def build_summary(
         requirement = catalogue[outcome.id]
         counts[outcome.status.value] += 1
         kept = recorder.kept.get(outcome.id, [])
-        evidence = [_with_sequence(entry, recorder) for entry in kept[:EVIDENCE_SHOWN]]
+        evidence = _shortest_first([_with_sequence(entry, recorder) for entry in kept])[:EVIDENCE_SHOWN]
         for entry in evidence:
             shown_sequences.update(entry["sequence_of_exchanges"])
         total = violations if requirement.level.value != "OBSERVE" else len(kept)
@@ -129,6 +129,12 @@ def _with_sequence(entry: dict[str, Any], recorder: Recorder) -> dict[str, Any]:
     elif sequence is not None:
         chain = [sequence]
     return {**entry, "sequence_of_exchanges": chain}
+
+
+def _shortest_first(evidence: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Findings with the fewest exchanges before them first (a reader starts with the simplest
+    reproduction: one GET, not the cap test's twelve creates); the run's order among equals."""
+    return sorted(evidence, key=lambda entry: len(entry["sequence_of_exchanges"]) or SEQUENCE_SHOWN + 1)
 
 
 def _evidence(entry: dict[str, Any]) -> dict[str, Any]:

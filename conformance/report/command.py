@@ -32,7 +32,7 @@ def register(subparsers: argparse._SubParsersAction, epilog: str) -> None:
         "compare",
         help="compare two runs' summary.json; exit 1 on a regression",
         description=(
-            "Compare two summary.json files requirement by requirement. What differs besides the results comes "
+            "Compare two runs (report directories or their summary.json files) requirement by requirement. What differs besides the results comes "
             "first: the contract documents (with a summary of the API changes when both summaries carry them), "
             "the targets, the clients of SDK gate runs, the tool versions. Regressions: a requirement that held "
             "(PASS or WARN) and now FAILs, and a MUST requirement that was tested and now is NOT_TESTED or out of "
@@ -41,8 +41,8 @@ def register(subparsers: argparse._SubParsersAction, epilog: str) -> None:
         ),
         epilog=epilog,
     )
-    comparison.add_argument("old", metavar="OLD", type=Path, help="the earlier run's summary.json, or its report directory")
-    comparison.add_argument("new", metavar="NEW", type=Path, help="the later run's summary.json, or its report directory")
+    comparison.add_argument("old", metavar="OLD", type=Path, help="the earlier run's report directory or its summary.json")
+    comparison.add_argument("new", metavar="NEW", type=Path, help="the later run's report directory or its summary.json")
     comparison.set_defaults(handler=run_compare)
 
 
@@ -64,7 +64,7 @@ def run_report(args: argparse.Namespace) -> int:
 
 def run_compare(args: argparse.Namespace) -> int:
     try:
-        old, new = load_summary(args.old), load_summary(args.new)
+        old, new = load_summary(args.old), load_summary(args.new)  # a report directory or its summary.json
     except SummaryError as error:
         raise UsageError(str(error)) from None
     comparison = compare(old, new)

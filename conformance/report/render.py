@@ -28,9 +28,10 @@ import markupsafe
 
 from conformance import outputs
 from conformance.report import charts
-from conformance.report.redact import mask_headers, mask_text
+from conformance.masking import mask_headers, mask_text
 from conformance.report.reproduce import curl_script, mock_command, rerun_command
 from conformance.report.summary import STATUSES, load_summary, validate_summary
+from conformance.verdict import verdict_of_summary
 
 STATUS_LABELS = {status: status.replace("_", " ") for status in STATUSES}  # NOT_TESTED reads "NOT TESTED"
 SEVERITY_ORDER = {"FAIL": 0, "WARN": 1, "OBSERVED": 2}
@@ -63,11 +64,9 @@ def write_html(summary_path: str | Path, html_path: str | Path) -> Path:
 
 
 def shown_verdict(summary: dict[str, Any]) -> str:
-    """The verdict the page shows: an interrupted run is never green, whatever the file says."""
-    verdict = summary["verdict"]
-    if verdict == "CONFORMANT" and summary["run"].get("interrupted"):
-        return "INCOMPLETE"
-    return verdict
+    """The verdict the page shows: an interrupted run is never green, whatever the file says (the
+    rule is conformance.verdict's)."""
+    return verdict_of_summary(summary).value
 
 
 def build_view(summary: dict[str, Any]) -> dict[str, Any]:

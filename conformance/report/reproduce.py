@@ -17,8 +17,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
-from conformance.masking import SECRET_HEADERS, WRONG_ON_PURPOSE
-from conformance.report.redact import mask_text
+from conformance.masking import SECRET_HEADERS, WRONG_ON_PURPOSE, mask_text
 from conformance.safetext import printable
 
 MOCK_PORT = 4010
