@@ -15,9 +15,7 @@ import pytest
 from hostile_tools import SECRET, conformance, write_json
 from hostile_tools import listener  # noqa: F401 (fixtures)
 
-JULY = Path("/work/shared/contracts/segments-2026-07.json")
-BUNDLED = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "segments-2026-07.json"
-REVISION = JULY if JULY.exists() else BUNDLED
+REVISION = Path(__file__).resolve().parents[1] / "fixtures" / "segments-2026-07.json"  # the July revision, as published
 
 
 def legal() -> dict:
