@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import ipaddress
 import os
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -28,6 +27,8 @@ DEPTHS = {  # property-test effort; the report says which ran
 }
 DEFAULT_DEPTH = "quick"
 DEFAULT_SDK_EXAMPLES = 60
+SUITE_OF = {"run": "API suite (conformance run, pytest --pyargs conformance.suite)",
+            "sdk": "SDK gate (conformance sdk, pytest --pyargs conformance.sdk.suite)"}
 DEFAULT_MAX_TIME_S = 1800
 CONFIG_FILES = ("conformance.toml", "pyproject.toml")
 
@@ -172,6 +173,8 @@ def resolve(given: dict[str, Any], *, environ: dict[str, str] | None = None, cwd
     sources: dict[str, str] = {}
     for option in OPTIONS:
         if command not in option.commands:
+            if not _unset(given.get(option.name)):  # pytest declares every option for every suite
+                raise UsageError(f"{option.flags[0]} does not apply to the {SUITE_OF[command]}")
             values[option.name] = [] if option.kind == "list" else option.default
             continue
         # The command line cannot say "false" or "none" (a flag is there or not); the environment
@@ -223,10 +226,9 @@ def read_config_file(cwd: Path) -> tuple[Path | None, dict[str, Any]]:
         path = cwd / name
         if not path.is_file():
             continue
-        try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
-            raise UsageError(f"cannot read {path}: {error}") from None
+        from conformance.loader import load_toml
+
+        data = load_toml(path)  # bounded like every file a user is handed; a DocumentError is a UsageError
         tool = data.get("tool", {})
         if not isinstance(tool, dict):
             raise UsageError(f"{path}: `tool` is not a table")

@@ -29,7 +29,7 @@ from typing import Any
 
 import pytest
 
-from conformance import interrupts, judging, options, parallel, scope
+from conformance import interrupts, judging, options, outputs, parallel, scope
 from conformance.catalogue import load_catalogue
 from conformance.checks import check_response
 from conformance.contract import Contract, ContractError
@@ -70,7 +70,7 @@ def activate(config: pytest.Config, *, suite: str = "api") -> None:
     else:
         given = {option.name: _pytest_value(config, option) for option in options.OPTIONS}
         try:
-            settings = options.resolve(given)
+            settings = options.resolve(given, command="sdk" if suite == "sdk" else "run")
         except UsageError as error:
             raise pytest.UsageError(str(error)) from None
     try:
@@ -115,6 +115,13 @@ class ConformanceRun:
         self.client: dict[str, Any] | None = None  # the SDK gate's client under test, described by itself
         try:
             self.contract = Contract.load(settings.spec)
+            if settings.embedded:  # a document the mock cannot serve is the user's input: one line, exit 4
+                from conformance.mock import FaultNotApplicable, UnsupportedOperation, VariantNotLegal, create_app
+
+                try:
+                    create_app("check", "check", settings.fault, settings.variant, self.contract)
+                except (UnsupportedOperation, FaultNotApplicable, VariantNotLegal) as error:
+                    raise UsageError(str(error)) from None
         except ContractError as error:
             raise UsageError(str(error)) from None
         self.seed = settings.seed if settings.seed is not None else secrets.randbelow(2**31)
@@ -131,10 +138,10 @@ class ConformanceRun:
         self.summary: dict[str, Any] | None = None
         self.probe_problem: str | None = None
         self.left_behind: list[str] = []
-        self.current: Verifier | None = None
+        self.verifiers: dict[str, Verifier] = {}  # nodeid -> the Verifier of a test running now
         self.config: pytest.Config | None = None
         self._deselected: dict[str, str] = {}  # nodeid -> why
-        self._area: str | None = None
+        self._areas: set[str] = set()  # tests side by side interleave areas: one heading each
         check_report_dir(self.report_dir)
         self.lifecycle = Lifecycle(settings, self.contract, self.credentials, run_tag=self.run_tag,
                                    report_dir=self.report_dir, started=self.started, on_exchange=self._on_exchange)
@@ -149,8 +156,9 @@ class ConformanceRun:
         return bool(self.settings.keyword or self.settings.markexpr or chosen_tests)
 
     def _on_exchange(self, exchange: Exchange) -> None:
-        if self.current is not None:  # checks first, on the exchange as received
-            self.current.generic(check_response(exchange, self.contract))
+        verifier = self.verifiers.get(exchange.test or "")
+        if verifier is not None:  # checks first, on the exchange as received
+            verifier.generic(check_response(exchange, self.contract))
         self.recorder.exchange(exchange)
 
     # --- set-up -------------------------------------------------------------------------------------
@@ -160,14 +168,14 @@ class ConformanceRun:
             return
         self.config = self.lifecycle.config = config
         config.stash[RUN_KEY] = self  # how collection hooks and pytest_generate_tests reach the run
+        threads = parallel.threads_for(config, self.settings) if self.suite == "api" else 0
+        if threads:  # the independent tests side by side (parallel.ThreadedTests)
+            config.pluginmanager.register(parallel.ThreadedTests(self, threads), parallel.ThreadedTests.NAME)
         for marker in judging.MARKERS:
             config.addinivalue_line("markers", marker)
         interrupts.install()
         keep_hypothesis_out_of_the_working_directory()
         self.lifecycle.ledger().save()  # an empty ledger on disk from the start (the report directory is checked)
-        from conformance import suite as suite_package
-
-        suite_package.RUN = self  # only for conformance.sdk.values and sdk.fixtures (#20 moves them to the stash)
         # The whole suite, by path or by package (--pyargs conformance.suite), is no selection.
         whole_suite = (str(Path(__file__).parent / self.suite_directory), "conformance." + self.suite_directory.replace("/", "."))
         chosen = [arg for arg in config.args if not str(arg).rstrip("/").endswith(whole_suite)]
@@ -225,8 +233,8 @@ class ConformanceRun:
     def pytest_runtest_logstart(self, nodeid: str, location) -> None:
         """Progress by area: a heading each time the run moves to another part of the suite."""
         area = nodeid.split("::", 1)[0]
-        if area != self._area and self.config is not None and not parallel.is_worker(self.config):
-            self._area = area
+        if area not in self._areas and self.config is not None and not parallel.is_worker(self.config):
+            self._areas.add(area)
             progress_heading(self.config, Path(__file__).parent / self.suite_directory / Path(area).name)
 
     def pytest_runtest_setup(self, item: pytest.Item) -> None:
@@ -259,19 +267,22 @@ class ConformanceRun:
         verifier = Verifier(item.nodeid, judging.requirement_ids(item), self.catalogue, strict=self.settings.strict, masker=self.masker)
         item._conformance_verifier = verifier
         target = self.target
-        before = set(target.ledger.open_ids())
-        requests_before = target.requests_sent
         with parallel.target_lock(target.transport.origin, item, self.catalogue, shared=not self.settings.embedded):
-            self.current, target.transport.test = verifier, item.nodeid
+            self.verifiers[item.nodeid], target.transport.test = verifier, item.nodeid
             try:
                 yield verifier
             finally:
-                self.current, target.transport.test = None, None
+                del self.verifiers[item.nodeid]
+                target.transport.test = None
                 # Each test tidies up what it created, so no test inherits another's segments (the caps);
-                # whatever it could not delete stays in the ledger for the final cleanup.
-                target.cleanup([segment_id for segment_id in target.ledger.open_ids() if segment_id not in before])
-                self.recorder.absorb(verifier)
-                judging.record_of(self.recorder, item).requests = target.requests_sent - requests_before
+                # whatever it could not delete stays in the ledger for the final cleanup. Its own: tests
+                # side by side (parallel.ThreadedTests) create meanwhile.
+                open_ids = set(target.ledger.open_ids())
+                created = [segment_id for segment_id in target.transport.created_for(item.nodeid) if segment_id in open_ids]
+                target.cleanup(created)
+                with parallel.RECORDING:  # tests side by side finish in any order
+                    self.recorder.absorb(verifier)
+                    judging.record_of(self.recorder, item).requests = target.transport.sent_for(item.nodeid) + len(created)
 
     @pytest.fixture
     def names(self):
@@ -343,8 +354,4 @@ class ConformanceRun:
         if junit and Path(junit).is_file() and not parallel.is_worker(config):
             path = Path(junit)
             text = junit_with_verdict(path.read_text(encoding="utf-8"), self.summary)
-            path.write_text(self.masker.text(text), encoding="utf-8")  # the second lock: no credential in JUnit
-        from conformance import suite as suite_package
-
-        if getattr(suite_package, "RUN", None) is self:
-            suite_package.RUN = None
+            outputs.write_text(path, self.masker.text(text))  # the second lock: no credential in JUnit

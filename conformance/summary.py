@@ -7,11 +7,10 @@ the document, target and run) and computes each requirement's status and the ver
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any
 
-from conformance import __version__
+from conformance import __version__, outputs
 from conformance.catalogue import Requirement
 from conformance.checks import GENERIC_REQUIREMENTS
 from conformance.recording import Recorder
@@ -143,7 +142,5 @@ def _evidence(entry: dict[str, Any]) -> dict[str, Any]:
 
 
 def write_summary(summary: dict[str, Any], path: Path) -> None:
-    """Write then rename: a reader (or an interrupt) never sees half a summary."""
-    temporary = path.with_name(path.name + ".tmp")
-    temporary.write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    os.replace(temporary, path)
+    """Write then rename (outputs.write_text): never half a summary, never through a symlink."""
+    outputs.write_text(path, json.dumps(summary, indent=2, ensure_ascii=False) + "\n")

@@ -7,7 +7,9 @@ top: building requests, the pre-flight probe, and cleanup of what the run create
 
 from __future__ import annotations
 
+import functools
 import json
+import re
 import secrets
 import string
 from dataclasses import dataclass
@@ -16,7 +18,7 @@ from urllib.parse import quote, urlsplit
 
 import requests
 
-from conformance import interrupts
+from conformance import concurrency, interrupts
 from conformance.contract import CREATE_PATH, SEGMENT_PATH, Contract
 from conformance.exchange import Exchange
 from conformance.ledger import Ledger
@@ -38,13 +40,20 @@ class Credentials:
 
 
 def segment_path(segment_id: str) -> str:
-    """The item path for an id, as one percent-encoded path segment: `/`, `?` and `#` cannot change
-    the path. An id of dots is encoded too, so that URL parsing does not resolve it away before the
-    transport sees it and refuses to send it (requests decodes %2E back to a dot)."""
-    encoded = quote(segment_id, safe="")
-    if set(segment_id) <= {"."}:
-        encoded = encoded.replace(".", "%2E")
-    return SEGMENT_PATH.replace("{segmentId}", encoded)
+    return fill_path(SEGMENT_PATH, {"segmentId": segment_id})
+
+
+def fill_path(template: str, values: dict[str, str]) -> str:
+    """A documented path template with each parameter's value as one percent-encoded path segment:
+    `/`, `?` and `#` cannot change the path. A value of dots is encoded too, so that URL parsing
+    does not resolve it away before the transport sees it and refuses to send it (requests decodes
+    %2E back to a dot)."""
+    def encoded(match: re.Match[str]) -> str:
+        value = str(values[match.group(1)])
+        text = quote(value, safe="")
+        return text.replace(".", "%2E") if set(value) <= {"."} else text
+
+    return re.sub(r"\{([^}/]+)\}", encoded, template)
 
 
 def random_segment_id(rng=secrets) -> str:
@@ -162,21 +171,23 @@ class Target:
     def cleanup(self, segment_ids: list[str] | None = None) -> list[str]:
         """Delete what the run created (or those of `segment_ids`); return the ids left behind.
         Cleanup is outside the budget (which reserved room for it) and the first interrupt."""
-        left: list[str] = []
         transport = self.transport
+
+        def deleted(segment_id: str) -> bool:
+            if interrupts.insisted():  # a second Ctrl-C: stop cleaning, the ledger keeps the rest
+                return False
+            try:
+                exchange = self.delete(segment_id)
+            except (requests.RequestException, TargetUnavailable, OutOfBudget, interrupts.Interrupted):
+                return False
+            return exchange.status in (204, 404)  # 404: already gone, nothing left behind
+
+        ids = list(self.ledger.open_ids() if segment_ids is None else segment_ids)
         transport.cleaning, unavailable = True, transport.unavailable
-        try:
-            for segment_id in list(self.ledger.open_ids() if segment_ids is None else segment_ids):
-                if interrupts.insisted():  # a second Ctrl-C: stop cleaning, the ledger keeps the rest
-                    left.append(segment_id)
-                    continue
-                try:
-                    exchange = self.delete(segment_id)
-                except (requests.RequestException, TargetUnavailable, OutOfBudget, interrupts.Interrupted):
-                    left.append(segment_id)
-                    continue
-                if exchange.status not in (204, 404):  # 404: already gone, nothing left behind
-                    left.append(segment_id)
+        try:  # the deletes are independent: several in flight at once (concurrency.py)
+            done = concurrency.send_all([functools.partial(deleted, segment_id) for segment_id in ids],
+                                        width=transport.max_in_flight)
+            left = [segment_id for segment_id, gone in zip(ids, done) if not gone]
         finally:
             transport.cleaning = False
             transport.unavailable = transport.unavailable or unavailable

@@ -6,9 +6,10 @@ import argparse
 from pathlib import Path
 
 from conformance.exits import EXIT_NONCONFORMANT, EXIT_OK, UsageError
-from conformance.report.compare import compare, format_comparison, summary_file
+from conformance.report.compare import compare, format_comparison
 from conformance.report.render import write_html
-from conformance.report.summary import SummaryError, load_summary
+from conformance.report.summary import SUMMARY_NAME, SummaryError, load_summary
+from conformance.safetext import printable_lines
 
 DEFAULT_REPORT_NAME = "report.html"
 
@@ -20,7 +21,7 @@ def register(subparsers: argparse._SubParsersAction, epilog: str) -> None:
         description="Render the HTML report of a run from its summary.json, without re-running anything.",
         epilog=epilog,
     )
-    report.add_argument("summary", metavar="SUMMARY", type=Path, help="the run's summary.json")
+    report.add_argument("summary", metavar="SUMMARY", type=Path, help="the run's summary.json, or its report directory")
     report.add_argument(
         "--output", "-o", metavar="FILE", type=Path, default=None,
         help=f"where to write the report (default: {DEFAULT_REPORT_NAME} next to SUMMARY)",
@@ -46,6 +47,8 @@ def register(subparsers: argparse._SubParsersAction, epilog: str) -> None:
 
 
 def run_report(args: argparse.Namespace) -> int:
+    if args.summary.is_dir():  # a report directory: its summary, and report.html next to it
+        args.summary = args.summary / SUMMARY_NAME
     output = args.output if args.output is not None else args.summary.parent / DEFAULT_REPORT_NAME
     if output.resolve() == args.summary.resolve():
         raise UsageError(f"--output {output} is the summary itself; refusing to overwrite it")
@@ -61,9 +64,9 @@ def run_report(args: argparse.Namespace) -> int:
 
 def run_compare(args: argparse.Namespace) -> int:
     try:
-        old, new = load_summary(summary_file(args.old)), load_summary(summary_file(args.new))
+        old, new = load_summary(args.old), load_summary(args.new)  # a report directory or its summary.json
     except SummaryError as error:
         raise UsageError(str(error)) from None
     comparison = compare(old, new)
-    print(format_comparison(comparison))
+    print(printable_lines(format_comparison(comparison)))  # titles, messages and paths come from the files
     return EXIT_NONCONFORMANT if comparison.has_regressions else EXIT_OK

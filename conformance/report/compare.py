@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from conformance.report.redact import mask_text
+from conformance.masking import mask_text
 
 HELD = frozenset({"PASS", "WARN"})
 JUDGED = frozenset({"PASS", "FAIL", "WARN"})  # tested, with a verdict on it
@@ -130,19 +130,6 @@ class Comparison:
 
 
 SUMMARY_NAME = "summary.json"
-
-
-def summary_file(path: Path) -> Path:
-    """The summary.json a user means by `path`: the file itself, or the one in a report directory
-    (what `conformance run` prints at its end). A directory without one is a usage error."""
-    if path.is_dir():
-        if not (path / SUMMARY_NAME).is_file():
-            from conformance.exits import UsageError
-
-            raise UsageError(f"{path} is a directory without a {SUMMARY_NAME}: give a run's report directory "
-                             f"or its {SUMMARY_NAME}")
-        return path / SUMMARY_NAME
-    return path
 
 
 def compare(old: dict[str, Any], new: dict[str, Any]) -> Comparison:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from conformance.safetext import printable
+
 WIDTH = 72
 ELLIPSIS = "…"
 COLOURS = {"CONFORMANT": "green", "NONCONFORMANT": "red", "INCOMPLETE": "yellow", "FAIL": "red", "WARN": "yellow"}
@@ -66,7 +68,7 @@ def show_banner(run, config) -> None:
     if run.summary is None or reporter is None or parallel.is_worker(config):
         return
     for line, colour in banner(run.summary, run.report_dir):
-        reporter.write_line(line, **({colour: True} if colour else {}))
+        reporter.write_line(printable(line), **({colour: True} if colour else {}))  # the document's words escaped
 
 
 class ShortNodeIds:
