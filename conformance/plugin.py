@@ -296,7 +296,9 @@ class ConformanceRun:
     # --- the end --------------------------------------------------------------------------------------
 
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
-        if report.failed:  # a test module that cannot be imported: its tests are not run, and the run says why
+        # a test module that cannot be imported: its tests are not run, and the run says why (under
+        # pytest-xdist the controller hears of it from the worker that collected it)
+        if report.failed and not (self.config is not None and parallel.is_worker(self.config)):
             error = judging.message_of(report, self.masker).removeprefix("E").strip()  # pytest's error-line marker
             self.recorder.causes.append(f"could not collect {report.nodeid}: {error}")
 
