@@ -13,6 +13,7 @@ import pytest
 from conformance.contract import Contract
 from conformance.masking import Masker
 from conformance.recording import ContractViolation, PreconditionNotMet, Recorder, TestRecord, UndeclaredRequirement, Verifier
+from conformance.scope import requirement_reason
 from conformance.transport import OutOfBudget, TargetUnavailable
 
 MARKERS = (
@@ -70,16 +71,15 @@ def run_scope(judged: dict, contract: Contract, recorder: Recorder, client: dict
             continue
         tests = declared.get(requirement.id, [])
         if tests and all(test.outcome == "deselected" for test in tests):
-            scope[requirement.id] = f"out of scope: {tests[0].message}"
+            scope[requirement.id] = f"out of scope: {requirement_reason(test.message for test in tests)}"
     return scope
 
 
 def scope_note(settings) -> str:
     """What chose the scope, in the user's words (the counts and reasons follow it)."""
-    if settings.profile:
-        return f"within profile {settings.profile}"
     chosen = " ".join(f"{flag} {value!r}" for flag, value in (("-k", settings.keyword), ("-m", settings.markexpr)) if value)
-    return f"within the selection {chosen}" if chosen else ""
+    parts = [f"profile {settings.profile}"] * bool(settings.profile) + [f"the selection {chosen}"] * bool(chosen)
+    return f"within {' and '.join(parts)}" if parts else ""
 
 
 def selection_text(settings) -> str:

@@ -29,7 +29,7 @@ from typing import Any
 
 import pytest
 
-from conformance import interrupts, judging, options, parallel
+from conformance import interrupts, judging, options, outputs, parallel, scope
 from conformance.catalogue import load_catalogue
 from conformance.checks import check_response
 from conformance.contract import Contract, ContractError
@@ -115,6 +115,13 @@ class ConformanceRun:
         self.client: dict[str, Any] | None = None  # the SDK gate's client under test, described by itself
         try:
             self.contract = Contract.load(settings.spec)
+            if settings.embedded:  # a document the mock cannot serve is the user's input: one line, exit 4
+                from conformance.mock import FaultNotApplicable, UnsupportedOperation, VariantNotLegal, create_app
+
+                try:
+                    create_app("check", "check", settings.fault, settings.variant, self.contract)
+                except (UnsupportedOperation, FaultNotApplicable, VariantNotLegal) as error:
+                    raise UsageError(str(error)) from None
         except ContractError as error:
             raise UsageError(str(error)) from None
         self.seed = settings.seed if settings.seed is not None else secrets.randbelow(2**31)
@@ -131,10 +138,10 @@ class ConformanceRun:
         self.summary: dict[str, Any] | None = None
         self.probe_problem: str | None = None
         self.left_behind: list[str] = []
-        self.current: Verifier | None = None
+        self.verifiers: dict[str, Verifier] = {}  # nodeid -> the Verifier of a test running now
         self.config: pytest.Config | None = None
         self._deselected: dict[str, str] = {}  # nodeid -> why
-        self._area: str | None = None
+        self._areas: set[str] = set()  # tests side by side interleave areas: one heading each
         check_report_dir(self.report_dir)
         self.lifecycle = Lifecycle(settings, self.contract, self.credentials, run_tag=self.run_tag,
                                    report_dir=self.report_dir, started=self.started, on_exchange=self._on_exchange)
@@ -149,8 +156,9 @@ class ConformanceRun:
         return bool(self.settings.keyword or self.settings.markexpr or chosen_tests)
 
     def _on_exchange(self, exchange: Exchange) -> None:
-        if self.current is not None:  # checks first, on the exchange as received
-            self.current.generic(check_response(exchange, self.contract))
+        verifier = self.verifiers.get(exchange.test or "")
+        if verifier is not None:  # checks first, on the exchange as received
+            verifier.generic(check_response(exchange, self.contract))
         self.recorder.exchange(exchange)
 
     # --- set-up -------------------------------------------------------------------------------------
@@ -160,6 +168,9 @@ class ConformanceRun:
             return
         self.config = self.lifecycle.config = config
         config.stash[RUN_KEY] = self  # how collection hooks and pytest_generate_tests reach the run
+        threads = parallel.threads_for(config, self.settings) if self.suite == "api" else 0
+        if threads:  # the independent tests side by side (parallel.ThreadedTests)
+            config.pluginmanager.register(parallel.ThreadedTests(self, threads), parallel.ThreadedTests.NAME)
         for marker in judging.MARKERS:
             config.addinivalue_line("markers", marker)
         interrupts.install()
@@ -195,11 +206,10 @@ class ConformanceRun:
             config.hook.pytest_deselected(items=dropped)
 
     def pytest_deselected(self, items: list[pytest.Item]) -> None:
-        why = "out of the sandbox profile" if self.settings.profile else "not selected (-k, -m)"
         for item in items:
             record = judging.record_of(self.recorder, item)
             record.outcome = "deselected"
-            record.message = self._deselected.get(item.nodeid, why)
+            record.message = self._deselected.get(item.nodeid) or scope.why_deselected(item, self.settings)
 
     def pytest_collection_finish(self, session: pytest.Session) -> None:
         for item in session.items:
@@ -219,11 +229,12 @@ class ConformanceRun:
 
     # --- running tests --------------------------------------------------------------------------------
 
+    @pytest.hookimpl(tryfirst=True)  # before pytest's reporter starts the test's line: the heading comes first
     def pytest_runtest_logstart(self, nodeid: str, location) -> None:
         """Progress by area: a heading each time the run moves to another part of the suite."""
         area = nodeid.split("::", 1)[0]
-        if area != self._area and self.config is not None and not parallel.is_worker(self.config):
-            self._area = area
+        if area not in self._areas and self.config is not None and not parallel.is_worker(self.config):
+            self._areas.add(area)
             progress_heading(self.config, Path(__file__).parent / self.suite_directory / Path(area).name)
 
     def pytest_runtest_setup(self, item: pytest.Item) -> None:
@@ -256,19 +267,22 @@ class ConformanceRun:
         verifier = Verifier(item.nodeid, judging.requirement_ids(item), self.catalogue, strict=self.settings.strict, masker=self.masker)
         item._conformance_verifier = verifier
         target = self.target
-        before = set(target.ledger.open_ids())
-        requests_before = target.requests_sent
         with parallel.target_lock(target.transport.origin, item, self.catalogue, shared=not self.settings.embedded):
-            self.current, target.transport.test = verifier, item.nodeid
+            self.verifiers[item.nodeid], target.transport.test = verifier, item.nodeid
             try:
                 yield verifier
             finally:
-                self.current, target.transport.test = None, None
+                del self.verifiers[item.nodeid]
+                target.transport.test = None
                 # Each test tidies up what it created, so no test inherits another's segments (the caps);
-                # whatever it could not delete stays in the ledger for the final cleanup.
-                target.cleanup([segment_id for segment_id in target.ledger.open_ids() if segment_id not in before])
-                self.recorder.absorb(verifier)
-                judging.record_of(self.recorder, item).requests = target.requests_sent - requests_before
+                # whatever it could not delete stays in the ledger for the final cleanup. Its own: tests
+                # side by side (parallel.ThreadedTests) create meanwhile.
+                open_ids = set(target.ledger.open_ids())
+                created = [segment_id for segment_id in target.transport.created_for(item.nodeid) if segment_id in open_ids]
+                target.cleanup(created)
+                with parallel.RECORDING:  # tests side by side finish in any order
+                    self.recorder.absorb(verifier)
+                    judging.record_of(self.recorder, item).requests = target.transport.sent_for(item.nodeid) + len(created)
 
     @pytest.fixture
     def names(self):
@@ -283,9 +297,16 @@ class ConformanceRun:
 
     # --- the end --------------------------------------------------------------------------------------
 
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+        if report.failed:  # a test module that cannot be imported: its tests are not run, and the run says why
+            error = judging.message_of(report, self.masker).removeprefix("E").strip()  # pytest's error-line marker
+            self.recorder.causes.append(f"could not collect {report.nodeid}: {error}")
+
     def pytest_keyboard_interrupt(self, excinfo) -> None:
-        # pytest calls this for pytest.exit() too: only a real interrupt counts
-        if isinstance(excinfo.value, KeyboardInterrupt) and not interrupts.requested():
+        # pytest calls this for pytest.exit() too, and for its own stop after collection errors
+        # (Session.Interrupted): only a real interrupt counts
+        if isinstance(excinfo.value, KeyboardInterrupt) and not isinstance(excinfo.value, pytest.Session.Interrupted) \
+                and not interrupts.requested():
             interrupts.simulate()  # a KeyboardInterrupt from elsewhere (pytest-xdist's controller)
 
     @pytest.hookimpl(trylast=True)  # after pytest tore the fixtures down: an interrupted test's findings are in
@@ -323,17 +344,12 @@ class ConformanceRun:
         node.workerinput[SETTINGS_KEY] = json.dumps({"values": self.settings.values, "sources": self.settings.sources,
                                                      "config_file": self.settings.config_file})
 
-    def pytest_terminal_summary(self, terminalreporter, exitstatus: int, config: pytest.Config) -> None:
-        if self.summary is None or parallel.is_worker(config):
-            return
-        from conformance.report.terminal import banner
-
-        for line, colour in banner(self.summary, self.report_dir):
-            terminalreporter.write_line(line, **({colour: True} if colour else {}))
-
     def pytest_unconfigure(self, config: pytest.Config) -> None:
+        from conformance.report.terminal import show_banner
+
+        show_banner(self, config)  # here: after pytest's own last lines, the verdict is the last thing said
         junit = getattr(config.option, "xmlpath", None)
         if junit and Path(junit).is_file() and not parallel.is_worker(config):
             path = Path(junit)
             text = junit_with_verdict(path.read_text(encoding="utf-8"), self.summary)
-            path.write_text(self.masker.text(text), encoding="utf-8")  # the second lock: no credential in JUnit
+            outputs.write_text(path, self.masker.text(text))  # the second lock: no credential in JUnit

@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from conformance import interrupts
+from conformance import interrupts, outputs
 from conformance.exits import UsageError
 from conformance.judging import run_scope, scope_note
 
@@ -30,6 +30,7 @@ def check_report_dir(report_dir: Path) -> None:
             path = report_dir / name
             if path.is_dir():
                 raise UsageError(f"cannot write the reports: {path} is a directory")
+            outputs.unlink_symlink(path)  # pytest writes junit.xml itself: never through a planted link
         probe = report_dir / ".conformance-write-test"
         probe.write_text("")
         probe.unlink()

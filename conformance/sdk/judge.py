@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote
 
+from conformance import rfc3339
 from conformance.contract import Contract
 from conformance.sdk.adapter import Result
 from conformance.sdk.values import (
-    RFC3339,
     SEGMENT_DATE_TIMES,
     create_body_errors,
     declared_segment_fields,
@@ -61,12 +61,11 @@ def date_time_form(text: Any) -> str:
     """The form of an RFC 3339 date-time, not its value: "T, 3 fraction digits, Z"."""
     if not isinstance(text, str):
         return f"not a string ({type(text).__name__})"
-    match = RFC3339.match(text)
-    if match is None:
+    written = rfc3339.parts(text)
+    if written is None:
         return "not RFC 3339"
-    offset = match["offset"]
-    offset = offset if offset in ("Z", "z", "+00:00", "-00:00") else "a numeric offset"
-    digits = len(match["fraction"] or "")
+    offset = written.zone if written.zone in ("Z", "z", "+00:00", "-00:00") else "a numeric offset"
+    digits = len(written.fraction)
     return f"{text[10]}, {digits or 'no'} fraction digit{'s' if digits != 1 else ''}, {offset}"
 
 
@@ -211,10 +210,10 @@ def _edge_members(segment: dict[str, Any]) -> str:
 def _edge_kinds(segment: dict[str, Any]) -> str:
     kinds = set()
     for key in SEGMENT_DATE_TIMES:
-        match = RFC3339.match(segment.get(key) or "")
-        if match and match["second"] == "60":
+        written = rfc3339.parts(segment.get(key))
+        if written and written.leap:
             kinds.add("a leap second")
-        elif match and len(match["fraction"] or "") > 6:
+        elif written and len(written.fraction) > 6:
             kinds.add("more than six fraction digits")
     return " and ".join(sorted(kinds)) or "an ordinary date-time"
 
