@@ -20,8 +20,10 @@ test takes it exclusively, every other test shared. Two runs on one machine agai
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import fcntl
+import functools
 import hashlib
 import json
 import tempfile
@@ -200,6 +202,7 @@ class ThreadedTests:
         if capture is not None:  # one capture for the whole process cannot tell threads apart: none
             capture.item_capture = _no_capture
         current_test_var, pytest_runner._update_current_test_var = pytest_runner._update_current_test_var, _no_current_test_var
+        parse, ast.parse = ast.parse, _one_at_a_time(ast.parse)
         _PerThread.install()
         try:
             with ThreadPoolExecutor(max_workers=self.width, thread_name_prefix="conformance-test") as pool:
@@ -211,6 +214,7 @@ class ThreadedTests:
             self._run_in_turn(session, last, then=[])
         finally:
             _PerThread.uninstall()
+            ast.parse = parse
             pytest_runner._update_current_test_var = current_test_var
             session._setupstate = states.main
             if capture is not None:
@@ -326,6 +330,20 @@ class _Sibling:
 @contextlib.contextmanager
 def _no_capture(when: str, item: pytest.Item):
     yield
+
+
+def _one_at_a_time(parse):
+    """ast.parse for threads: CPython 3.11 keeps the AST builder's recursion depth per process, so two
+    threads parsing at once fail with SystemError ("AST constructor recursion depth mismatch"), and
+    pytest (failure reports), hypothesis (strategy reprs) and the progress headings all parse."""
+    lock = threading.Lock()
+
+    @functools.wraps(parse)
+    def parse_alone(*args, **kwargs):
+        with lock:
+            return parse(*args, **kwargs)
+
+    return parse_alone
 
 
 def _no_current_test_var(item: pytest.Item, when: str | None) -> None:
