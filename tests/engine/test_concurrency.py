@@ -239,3 +239,52 @@ def test_no_threads_under_a_request_budget_or_on_xdist(tmp_path):
     worker = Config()
     worker.workerinput = {"workerid": "gw0"}
     assert parallel.threads_for(worker, options.resolve({}, command="run")) == 0
+
+
+class _Item:
+    """What ThreadedTests reads of a pytest item: its markers."""
+
+    def __init__(self, **markers):
+        self.markers = markers
+
+    def iter_markers(self, name):
+        return [type("Mark", (), {"args": args}) for args in self.markers.get(name, [])]
+
+    def get_closest_marker(self, name):
+        return next(iter(self.iter_markers(name)), None)
+
+
+def test_what_needs_the_target_to_itself_runs_alone():
+    from conformance import parallel
+    from conformance.catalogue import load_catalogue
+
+    run = type("Run", (), {"catalogue": load_catalogue()})()
+    threaded = parallel.ThreadedTests(run, 8)
+    heavy = next(rid for rid, requirement in run.catalogue.items() if requirement.heavy)
+    light = next(rid for rid, requirement in run.catalogue.items() if not requirement.heavy)
+    assert threaded.alone(_Item(requirement=[(heavy,)]))  # the caps
+    assert threaded.alone(_Item(requirement=[(light,)], operation=[("list-segment",)]))  # the list shows every test's segments
+    assert threaded.alone(_Item(requirement=[(light,)], deep=[()]))  # stateful sequences clean up what they find
+    assert not threaded.alone(_Item(requirement=[(light,)], operation=[("create-segment",)]))
+
+
+def test_ast_parse_is_one_thread_at_a_time_while_tests_run_side_by_side():
+    import ast
+
+    from conformance import parallel
+
+    inside, most = [0], [0]
+    lock = threading.Lock()
+
+    def slow_parse(source):
+        with lock:
+            inside[0] += 1
+            most[0] = max(most[0], inside[0])
+        time.sleep(0.02)
+        with lock:
+            inside[0] -= 1
+        return ast.parse(source)
+
+    parse = parallel._one_at_a_time(slow_parse)
+    concurrency.send_all([lambda: parse("x = 1")] * 6, width=6)
+    assert most[0] == 1
