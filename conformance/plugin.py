@@ -291,9 +291,10 @@ class ConformanceRun:
         return lambda label="segment": f"{label} {self.run_tag}-{next(counter)}"
 
     @pytest.fixture
-    def unknown_id(self) -> str:
-        """An id in the vendor's format that no segment has (drawn from the seeded generator)."""
-        return random_segment_id(self.rng)
+    def unknown_id(self, request: pytest.FixtureRequest) -> str:
+        """An id in the vendor's format that no segment has: drawn from the seed and the test, so
+        the seed reproduces it whatever order tests side by side (parallel.ThreadedTests) start in."""
+        return random_segment_id(random.Random(f"{self.seed}:{request.node.nodeid}"))
 
     # --- the end --------------------------------------------------------------------------------------
 
