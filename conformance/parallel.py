@@ -127,12 +127,15 @@ def target_lock(origin: tuple[str, str | None, int], item: pytest.Item, catalogu
 
 
 def threads_for(config: pytest.Config, settings: Any) -> int:
-    """Threads for tests side by side: none on pytest-xdist (its own processes), and none under a
+    """Threads for tests side by side. None on pytest-xdist (its own processes); none under a
     request budget (--max-requests, --profile): which tests it cuts short would depend on timing,
-    and the seed must reproduce the run."""
+    and the seed must reproduce the run; none on the embedded mock: its answers cost microseconds,
+    there is no waiting to overlap, and there the fault matrix proves each check alone (side by
+    side, a fault that mixes segments up, such as ids shared across creates, also trips the tests
+    that happen to run beside the one it is built for)."""
     from conformance import concurrency
 
-    if worker_id(config) is not None or is_controller(config) or settings.request_budget is not None:
+    if worker_id(config) is not None or is_controller(config) or settings.request_budget is not None or settings.embedded:
         return 0
     width = concurrency.in_flight_bound(settings)
     return width if width > 1 else 0

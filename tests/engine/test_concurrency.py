@@ -211,9 +211,13 @@ def test_tests_side_by_side_each_keep_their_own_exchanges_in_order(tmp_path):
     from conformance import runner
     from conformance.parallel import ThreadedTests
 
-    settings = options.resolve({"report_dir": str(tmp_path), "seed": 1, "quiet": True,
-                                "keyword": "test_read_delete or test_create or test_auth"}, command="run")
-    exit_code, run = runner.run_in_process(settings)
+    from conformance.mock.server import MockServer
+
+    with MockServer(app_id="id", app_token="token") as mock:
+        settings = options.resolve({"base_url": mock.url, "app_id": "id", "app_token": "token", "report_dir": str(tmp_path),
+                                    "seed": 1, "quiet": True, "keyword": "test_read_delete or test_create or test_auth"},
+                                   command="run")
+        exit_code, run = runner.run_in_process(settings)
     assert exit_code == 0 and run.config.pluginmanager.has_plugin(ThreadedTests.NAME)
     summary = json.loads((tmp_path / "summary.json").read_text())
     sent_for: dict[str, list[int]] = {}  # the HAR names each exchange "#sequence nodeid"
@@ -232,13 +236,15 @@ def test_no_threads_under_a_request_budget_or_on_xdist(tmp_path):
     class Config:
         pluginmanager = type("PM", (), {"hasplugin": staticmethod(lambda name: False)})()
 
-    budget = options.resolve({"max_requests": 50}, command="run")
+    budget = options.resolve({"max_requests": 50, "base_url": "https://api.voucherify.io", "app_id": "id", "app_token": "token"}, command="run", environ={})
     assert parallel.threads_for(Config(), budget) == 0
     assert parallel.threads_for(Config(), options.resolve({"profile": "sandbox"}, command="run")) == 0
-    assert parallel.threads_for(Config(), options.resolve({}, command="run")) == concurrency.DEFAULT_IN_FLIGHT
+    assert parallel.threads_for(Config(), options.resolve({}, command="run")) == 0  # the embedded mock
+    remote = options.resolve({"base_url": "https://api.voucherify.io", "app_id": "id", "app_token": "token"}, command="run", environ={})
+    assert parallel.threads_for(Config(), remote) == concurrency.DEFAULT_IN_FLIGHT
     worker = Config()
     worker.workerinput = {"workerid": "gw0"}
-    assert parallel.threads_for(worker, options.resolve({}, command="run")) == 0
+    assert parallel.threads_for(worker, remote) == 0
 
 
 class _Item:
