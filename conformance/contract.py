@@ -19,7 +19,9 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from jsonschema import Draft4Validator, FormatChecker
+from jsonschema import FormatChecker
+from jsonschema.validators import extend
+from openapi_schema_validator import OAS30Validator
 
 from conformance import rfc3339
 from conformance.loader import MAX_BYTES, DocumentError, parse_document, read_bounded, resolve_pointer
@@ -59,13 +61,33 @@ class Operation:
     operation_id: str
 
     @property
+    def parameters(self) -> tuple[str, ...]:
+        """The path parameters, in order: each carries the id of a resource."""
+        return path_parameters(self.path)
+
+    @property
+    def creates(self) -> bool:
+        """A POST to a collection (a path that does not end in a parameter) creates a resource:
+        the run tags its body and records what it answers (conformance.transport)."""
+        return self.method == "POST" and not is_item_path(self.path)
+
+    @property
     def label(self) -> str:
         return f"{self.method} {self.path}"
 
 
-_FORMATS = FormatChecker()
+def path_parameters(template: str) -> tuple[str, ...]:
+    return tuple(re.findall(r"\{([^}/]+)\}", template))
+
+
+def is_item_path(template: str) -> bool:
+    """A path that addresses one resource: its last segment is a parameter (DELETE there deletes it)."""
+    return re.search(r"/\{[^}/]+\}/?$", template) is not None
+
+
+FORMATS = FormatChecker()
 # A format constrains strings only (JSON Schema 7.1): a null updated_at is the type's business.
-_FORMATS.checks("date-time")(lambda instance: not isinstance(instance, str) or rfc3339.is_date_time(instance))
+FORMATS.checks("date-time")(lambda instance: not isinstance(instance, str) or rfc3339.is_date_time(instance))
 
 
 class Contract:
@@ -86,7 +108,7 @@ class Contract:
         self.operation_ids = frozenset(operation.operation_id for operation in self.operations)
         self._by_route = {(operation.method, operation.path): operation for operation in self.operations}
         self._path_patterns = [(_template_pattern(path), path) for path in self.effective.get("paths", {})]
-        self._validators: dict[str, Draft4Validator] = {}
+        self._validators: dict[str, Any] = {}
 
     # --- loading ------------------------------------------------------------------------------------
 
@@ -168,9 +190,9 @@ class Contract:
         """The schema at `pointer` of the effective document, references inlined."""
         return inline_refs(resolve_pointer(self.effective, pointer), self.effective)
 
-    def validator(self, pointer: str) -> Draft4Validator:
+    def validator(self, pointer: str):
         if pointer not in self._validators:
-            self._validators[pointer] = Draft4Validator(to_json_schema(self.schema(pointer)), format_checker=_FORMATS)
+            self._validators[pointer] = schema_validator(self.schema(pointer))
         return self._validators[pointer]
 
     def schema_errors(self, instance: Any, pointer: str) -> list[str]:
@@ -269,27 +291,40 @@ def inline_refs(node: Any, root: dict[str, Any]) -> Any:
     """
     if isinstance(node, dict):
         if "$ref" in node and isinstance(node["$ref"], str):
-            return inline_refs(resolve_pointer(root, node["$ref"]), root)
+            target = inline_refs(resolve_pointer(root, node["$ref"]), root)
+            # OpenAPI 3.0 ignores a reference's siblings, but for `nullable: true` beside it: the
+            # way a document says "this schema, or null" (read by SchemaValidator below).
+            return {"nullable": True, "allOf": [target]} if node.get("nullable") is True else target
         return {key: inline_refs(value, root) for key, value in node.items()}
     if isinstance(node, list):
         return [inline_refs(item, root) for item in node]
     return node
 
 
-def to_json_schema(schema: Any) -> Any:
-    """An OpenAPI 3.0 schema object as JSON Schema draft 4, which it extends: `nullable: true`
-    becomes a "null" type; the annotations JSON Schema does not know are left for it to ignore."""
-    if isinstance(schema, list):
-        return [to_json_schema(item) for item in schema]
-    if not isinstance(schema, dict):
-        return schema
-    converted = {key: to_json_schema(value) for key, value in schema.items() if key != "nullable"}
-    if schema.get("nullable") is True:
-        if "type" in converted:
-            converted["type"] = [converted["type"], "null"]
-        if "enum" in converted:
-            converted["enum"] = [*converted["enum"], None]
-    return converted
+def _null_where_nullable(keyword):
+    """The keyword, except that a null passes where the same schema object says `nullable: true`."""
+    def validate(validator, value, instance, schema):
+        if instance is None and schema.get("nullable") is True:
+            return
+        yield from keyword(validator, value, instance, schema)
+
+    return validate
+
+
+# OpenAPI 3.0 schema objects read as they are, by openapi-schema-validator (a property named
+# `nullable` is a property; `nullable` is a keyword only where a keyword stands). One reading of
+# ours on top: `nullable: true` allows null for the schema object it stands in, whatever keyword
+# there carries the type (allOf, oneOf, anyOf, $ref, enum). That is OpenAPI 3.0.0-3.0.2's wording
+# ("allows sending a null value for the defined schema") and how documents write a nullable
+# reference; 3.0.3 narrowed it to `type` beside it, and a checker that fails a null there raises a
+# false alarm against a server that follows the earlier text.
+SchemaValidator = extend(OAS30Validator, {keyword: _null_where_nullable(OAS30Validator.VALIDATORS[keyword])
+                                          for keyword in ("allOf", "oneOf", "anyOf", "$ref", "enum")})
+
+
+def schema_validator(schema: Any, format_checker: FormatChecker = FORMATS):
+    """A validator of instances against one OpenAPI 3.0 schema object (references inlined already)."""
+    return SchemaValidator(schema, format_checker=format_checker)
 
 
 def _describe(error) -> str:

@@ -38,6 +38,7 @@ class Exchange:
     test: str | None = None  # nodeid of the test that sent it, if a test did
     _parsed: Any = field(default=_UNPARSED, repr=False, compare=False)
     _is_json: bool = field(default=False, repr=False, compare=False)
+    _not_json: str = field(default="", repr=False, compare=False)  # why the body is not JSON
 
     # --- reading the answer -------------------------------------------------------------------------
 
@@ -75,9 +76,15 @@ class Exchange:
         self._parsed, self._is_json = None, False
         if self.body and not self.body_over_limit:
             try:
-                self._parsed, self._is_json = json.loads(self.body), True
-            except ValueError:
-                pass
+                self._parsed, self._is_json = strict_json(self.body), True
+            except ValueError as error:
+                self._not_json = str(error)[:120]
+
+    @property
+    def not_json_reason(self) -> str:
+        """Why a body is not JSON ("" when it is, or when there is none)."""
+        self._parse()
+        return self._not_json
 
     @property
     def request_text(self) -> str | None:
@@ -114,6 +121,28 @@ class Exchange:
     def describe(self, masker: Masker = NO_SECRETS) -> str:
         """A short text for failure messages: the curl line and the answer."""
         return f"{self.curl(masker)}\n-> {self.status} {self.content_type}\n{masker.text(_truncate(self.text, 600))}"
+
+
+def strict_json(data: bytes) -> Any:
+    """JSON as RFC 8259 defines it, for a networked text: UTF-8 with no byte order mark (section
+    8.1), no NaN or Infinity (section 6 has no such numbers), no member name twice in one object
+    (section 4: receivers then disagree on the value). `json.loads` accepts all of these, and
+    UTF-16 and UTF-32 besides. ValueError when the body is not such a text."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        raise ValueError("a byte order mark before the JSON text (RFC 8259 section 8.1)")
+    return json.loads(data.decode("utf-8"), parse_constant=_no_constant, object_pairs_hook=_unique_members)
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number (RFC 8259 section 6)")
+
+
+def _unique_members(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    members = dict(pairs)
+    if len(members) != len(pairs):
+        repeated = next(name for index, (name, _) in enumerate(pairs) if name in dict(pairs[:index]))
+        raise ValueError(f"member {repeated!r} twice in one object (RFC 8259 section 4)")
+    return members
 
 
 def _truncate(text: str, limit: int = EVIDENCE_BODY_LIMIT) -> str:

@@ -13,6 +13,7 @@ import pytest
 from conformance.contract import Contract
 from conformance.masking import Masker
 from conformance.recording import ContractViolation, PreconditionNotMet, Recorder, TestRecord, UndeclaredRequirement, Verifier
+from conformance.scope import requirement_reason
 from conformance.transport import OutOfBudget, TargetUnavailable
 
 MARKERS = (
@@ -51,29 +52,34 @@ def why_left_out(item: pytest.Item, catalogue: dict, contract: Contract, setting
     return None
 
 
-def run_scope(judged: dict, contract: Contract, recorder: Recorder) -> dict[str, str]:
-    """Requirement ids left out on purpose, with why: the document lacks their operation, or every
-    test that verifies them was deselected (profile, -k/-m, heavy off loopback)."""
+def run_scope(judged: dict, contract: Contract, recorder: Recorder, client: dict | None = None) -> dict[str, str]:
+    """Requirement ids left out on purpose, with why: the document lacks their operation, the SDK
+    gate's client does not offer it (`client["offers"]`), or every test that verifies them was
+    deselected (profile, -k/-m, heavy off loopback)."""
     documented = contract.operation_ids
     declared = recorder.tests_declaring()
+    offered = set(client["offers"]) if client and "offers" in client else None
     scope = {}
     for requirement in judged.values():
         if not requirement.applies_to(documented):
             missing = next(op for op in requirement.operations if op not in documented)
             scope[requirement.id] = f"out of scope: the document has no {missing} operation"
             continue
+        if offered is not None and not requirement.applies_to(offered):
+            missing = next(op for op in requirement.operations if op not in offered)
+            scope[requirement.id] = f"out of scope: {client['name']} {client['version']} offers no {missing} operation"
+            continue
         tests = declared.get(requirement.id, [])
         if tests and all(test.outcome == "deselected" for test in tests):
-            scope[requirement.id] = f"out of scope: {tests[0].message}"
+            scope[requirement.id] = f"out of scope: {requirement_reason(test.message for test in tests)}"
     return scope
 
 
 def scope_note(settings) -> str:
     """What chose the scope, in the user's words (the counts and reasons follow it)."""
-    if settings.profile:
-        return f"within profile {settings.profile}"
     chosen = " ".join(f"{flag} {value!r}" for flag, value in (("-k", settings.keyword), ("-m", settings.markexpr)) if value)
-    return f"within the selection {chosen}" if chosen else ""
+    parts = [f"profile {settings.profile}"] * bool(settings.profile) + [f"the selection {chosen}"] * bool(chosen)
+    return f"within {' and '.join(parts)}" if parts else ""
 
 
 def selection_text(settings) -> str:

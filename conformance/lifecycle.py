@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import secrets
 import threading
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -21,7 +20,7 @@ from conformance.exchange import Exchange
 from conformance.interrupts import Interrupted
 from conformance.ledger import Ledger
 from conformance.target import Credentials, Target
-from conformance.transport import Transport
+from conformance.transport import TargetUnavailable, Transport
 
 
 class Lifecycle:
@@ -112,19 +111,15 @@ class Lifecycle:
     # --- between tests ------------------------------------------------------------------------------
 
     def why_not_start(self) -> str | None:
-        """Why no further test can start (target gone, budget spent, time up), or None."""
+        """Why no further test can start (the transport would refuse it), or None."""
         target = self.made_target
         if target is None:
             return None
-        transport = target.transport
-        budget = transport.budget
-        if transport.unavailable:
-            return f"not tested: the target became unavailable: {transport.unavailable}"
-        if not budget.allows(reserved=len(target.ledger), requests=2):  # a test needs a create and its delete at least
-            return f"not tested: the request budget of {budget.limit} is spent"
-        if transport.stop_at is not None and time.monotonic() >= transport.stop_at:
-            return f"not tested: the run's time limit of {self.settings.max_time} s is reached"
-        return None
+        # A test needs a create and its delete at least.
+        refusal = target.transport.refusal(reserved=len(target.ledger), requests=2)
+        if isinstance(refusal, TargetUnavailable):
+            return f"not tested: the target became unavailable: {refusal}"
+        return f"not tested: {refusal}" if refusal is not None else None
 
     # --- the end ------------------------------------------------------------------------------------
 

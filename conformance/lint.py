@@ -238,8 +238,8 @@ def _all_of_properties(schema: dict[str, Any], document: dict[str, Any], seen: s
 # --- helpers ------------------------------------------------------------------------------------
 
 
-def _validator(schema: dict[str, Any]) -> Draft4Validator:
-    return Draft4Validator(contract.to_json_schema(schema), format_checker=Draft4Validator.FORMAT_CHECKER)
+def _validator(schema: dict[str, Any]):
+    return contract.schema_validator(schema, format_checker=Draft4Validator.FORMAT_CHECKER)
 
 
 def _is_valid(instance: Any, schema: dict[str, Any]) -> bool:

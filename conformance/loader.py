@@ -70,6 +70,23 @@ def read_bounded(path: str | Path, limit: int) -> bytes:
     return data
 
 
+def load_toml(path: str | Path, limit: int = 1024 * 1024) -> dict[str, Any]:
+    """A configuration file (conformance.toml, pyproject.toml): the same bounds as a document.
+    A repository the user cloned can ship one, so it is as hostile as any other file."""
+    import tomllib
+
+    try:
+        data = tomllib.loads(read_bounded(path, limit).decode("utf-8"))
+    except UnicodeDecodeError:
+        raise DocumentError(f"{path}: not UTF-8 text") from None
+    except RecursionError:
+        raise DocumentError(f"{path}: nested more than {MAX_DEPTH} deep") from None
+    except ValueError as error:  # TOMLDecodeError, or an integer too long to read
+        raise DocumentError(f"cannot read {path}: {_one_line(str(error))[:160]}") from None
+    check_shape(data, str(path))
+    return data
+
+
 def parse_document(data: bytes, source: str) -> dict[str, Any]:
     """`data` parsed as JSON, else YAML, then checked: the object at its top, within the bounds,
     references local and acyclic."""
@@ -179,6 +196,8 @@ def check_shape(document: Any, source: str, *, max_depth: int = MAX_DEPTH, max_n
             raise DocumentError(f"{source}: nested more than {max_depth} deep")
         if isinstance(node, dict):
             for key in list(node):
+                if isinstance(key, str) and _SURROGATE.search(key):
+                    raise DocumentError(f"{source}: a key with a lone surrogate, which is not Unicode text")
                 if not isinstance(key, str):
                     if isinstance(key, bool) or not isinstance(key, int):
                         raise DocumentError(f"{source}: a key that is not a string ({_one_line(repr(key))[:40]})")
@@ -186,11 +205,18 @@ def check_shape(document: Any, source: str, *, max_depth: int = MAX_DEPTH, max_n
             stack.extend((value, depth + 1) for value in node.values())
         elif isinstance(node, list):
             stack.extend((value, depth + 1) for value in node)
+        elif isinstance(node, str) and _SURROGATE.search(node):
+            raise DocumentError(f"{source}: a string with a lone surrogate (\\u{ord(_SURROGATE.search(node).group()):04x}), "
+                                "which is not Unicode text")
         elif isinstance(node, int) and not isinstance(node, bool) and _digits(node) > MAX_INTEGER_DIGITS:
             raise DocumentError(f"{source}: an integer of more than {MAX_INTEGER_DIGITS} digits")
         elif (max_magnitude is not None and isinstance(node, (int, float)) and not isinstance(node, bool)
               and abs(node) > max_magnitude):
             raise DocumentError(f"{source}: the number {_one_line(repr(node))[:30]} is beyond {max_magnitude:g}")
+
+
+# JSON's \ud800 escapes can carry half a surrogate pair: not text, and a crash when printed or written.
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _digits(number: int) -> int:
@@ -201,15 +227,17 @@ def _digits(number: int) -> int:
 
 
 def check_references(document: dict[str, Any], source: str) -> None:
-    """Refuse every reference that would leave the document, and a cycle or an expansion beyond
-    MAX_EXPANDED among the local ones. A local reference to nothing is left to validation (lint's
-    L100), which names it: it cannot reach anything."""
+    """Refuse every reference that would leave the document or points at nothing in it (the suite,
+    the mock and schemathesis would each fail on it their own way), and a cycle or an expansion
+    beyond MAX_EXPANDED among the local ones."""
     for pointer, node in walk(document):
         if not isinstance(node, dict):
             continue
         ref = node.get("$ref")
         if isinstance(ref, str) and not ref.startswith("#/"):
             raise DocumentError(f"{source}: $ref {_quote(ref)} at {pointer}: only local references (#/...) are read, nothing is fetched")
+        if isinstance(ref, str) and not _resolves(document, ref):
+            raise DocumentError(f"{source}: $ref {_quote(ref)} at {pointer} points at nothing in the document")
         if "externalValue" in node and isinstance(node.get("externalValue"), str):
             raise DocumentError(f"{source}: externalValue at {pointer}: examples outside the document are not fetched")
         operation_ref = node.get("operationRef")
@@ -253,10 +281,7 @@ class _ExpansionCounter:
                 f"{self.source}: recursive reference {_quote(cycle)[:200]}: recursive schemas are not supported "
                 "(the suite and the mock inline every schema)"
             )
-        try:
-            target = resolve_pointer(self.document, ref)
-        except LookupError:
-            return 1  # a reference to nothing: validation names it
+        target = resolve_pointer(self.document, ref)  # check_references saw it resolve
         self.open.append(ref)
         size = self.size(target)
         self.open.pop()
@@ -281,6 +306,14 @@ def resolve_pointer(root: Any, ref: str) -> Any:
         else:
             raise KeyError(part)
     return node
+
+
+def _resolves(document: dict[str, Any], ref: str) -> bool:
+    try:
+        resolve_pointer(document, ref)
+    except LookupError:
+        return False
+    return True
 
 
 def walk(document: Any) -> Iterator[tuple[str, Any]]:

@@ -30,7 +30,7 @@ from typing import Any
 import pytest
 from _pytest.unraisableexception import gc_collect_iterations_key
 
-from conformance import interrupts, judging, options, parallel
+from conformance import interrupts, judging, options, outputs, parallel, scope
 from conformance.catalogue import load_catalogue
 from conformance.checks import check_response
 from conformance.contract import Contract, ContractError
@@ -71,7 +71,7 @@ def activate(config: pytest.Config, *, suite: str = "api") -> None:
     else:
         given = {option.name: _pytest_value(config, option) for option in options.OPTIONS}
         try:
-            settings = options.resolve(given)
+            settings = options.resolve(given, command="sdk" if suite == "sdk" else "run")
         except UsageError as error:
             raise pytest.UsageError(str(error)) from None
     try:
@@ -116,6 +116,13 @@ class ConformanceRun:
         self.client: dict[str, Any] | None = None  # the SDK gate's client under test, described by itself
         try:
             self.contract = Contract.load(settings.spec)
+            if settings.embedded:  # a document the mock cannot serve is the user's input: one line, exit 4
+                from conformance.mock import FaultNotApplicable, UnsupportedOperation, VariantNotLegal, create_app
+
+                try:
+                    create_app("check", "check", settings.fault, settings.variant, self.contract)
+                except (UnsupportedOperation, FaultNotApplicable, VariantNotLegal) as error:
+                    raise UsageError(str(error)) from None
         except ContractError as error:
             raise UsageError(str(error)) from None
         self.seed = settings.seed if settings.seed is not None else secrets.randbelow(2**31)
@@ -173,9 +180,6 @@ class ConformanceRun:
         interrupts.install()
         keep_hypothesis_out_of_the_working_directory()
         self.lifecycle.ledger().save()  # an empty ledger on disk from the start (the report directory is checked)
-        from conformance import suite as suite_package
-
-        suite_package.RUN = self  # only for conformance.sdk.values and sdk.fixtures (#20 moves them to the stash)
         # The whole suite, by path or by package (--pyargs conformance.suite), is no selection.
         whole_suite = (str(Path(__file__).parent / self.suite_directory), "conformance." + self.suite_directory.replace("/", "."))
         chosen = [arg for arg in config.args if not str(arg).rstrip("/").endswith(whole_suite)]
@@ -206,11 +210,10 @@ class ConformanceRun:
             config.hook.pytest_deselected(items=dropped)
 
     def pytest_deselected(self, items: list[pytest.Item]) -> None:
-        why = "out of the sandbox profile" if self.settings.profile else "not selected (-k, -m)"
         for item in items:
             record = judging.record_of(self.recorder, item)
             record.outcome = "deselected"
-            record.message = self._deselected.get(item.nodeid, why)
+            record.message = self._deselected.get(item.nodeid) or scope.why_deselected(item, self.settings)
 
     def pytest_collection_finish(self, session: pytest.Session) -> None:
         for item in session.items:
@@ -230,6 +233,7 @@ class ConformanceRun:
 
     # --- running tests --------------------------------------------------------------------------------
 
+    @pytest.hookimpl(tryfirst=True)  # before pytest's reporter starts the test's line: the heading comes first
     def pytest_runtest_logstart(self, nodeid: str, location) -> None:
         """Progress by area: a heading each time the run moves to another part of the suite."""
         area = nodeid.split("::", 1)[0]
@@ -298,9 +302,16 @@ class ConformanceRun:
 
     # --- the end --------------------------------------------------------------------------------------
 
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+        if report.failed:  # a test module that cannot be imported: its tests are not run, and the run says why
+            error = judging.message_of(report, self.masker).removeprefix("E").strip()  # pytest's error-line marker
+            self.recorder.causes.append(f"could not collect {report.nodeid}: {error}")
+
     def pytest_keyboard_interrupt(self, excinfo) -> None:
-        # pytest calls this for pytest.exit() too: only a real interrupt counts
-        if isinstance(excinfo.value, KeyboardInterrupt) and not interrupts.requested():
+        # pytest calls this for pytest.exit() too, and for its own stop after collection errors
+        # (Session.Interrupted): only a real interrupt counts
+        if isinstance(excinfo.value, KeyboardInterrupt) and not isinstance(excinfo.value, pytest.Session.Interrupted) \
+                and not interrupts.requested():
             interrupts.simulate()  # a KeyboardInterrupt from elsewhere (pytest-xdist's controller)
 
     @pytest.hookimpl(trylast=True)  # after pytest tore the fixtures down: an interrupted test's findings are in
@@ -338,21 +349,12 @@ class ConformanceRun:
         node.workerinput[SETTINGS_KEY] = json.dumps({"values": self.settings.values, "sources": self.settings.sources,
                                                      "config_file": self.settings.config_file})
 
-    def pytest_terminal_summary(self, terminalreporter, exitstatus: int, config: pytest.Config) -> None:
-        if self.summary is None or parallel.is_worker(config):
-            return
-        from conformance.report.terminal import banner
-
-        for line, colour in banner(self.summary, self.report_dir):
-            terminalreporter.write_line(line, **({colour: True} if colour else {}))
-
     def pytest_unconfigure(self, config: pytest.Config) -> None:
+        from conformance.report.terminal import show_banner
+
+        show_banner(self, config)  # here: after pytest's own last lines, the verdict is the last thing said
         junit = getattr(config.option, "xmlpath", None)
         if junit and Path(junit).is_file() and not parallel.is_worker(config):
             path = Path(junit)
             text = junit_with_verdict(path.read_text(encoding="utf-8"), self.summary)
-            path.write_text(self.masker.text(text), encoding="utf-8")  # the second lock: no credential in JUnit
-        from conformance import suite as suite_package
-
-        if getattr(suite_package, "RUN", None) is self:
-            suite_package.RUN = None
+            outputs.write_text(path, self.masker.text(text))  # the second lock: no credential in JUnit

@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from conformance import interrupts
+from conformance import interrupts, outputs
 from conformance.exits import UsageError
 from conformance.judging import run_scope, scope_note
 
@@ -30,6 +30,7 @@ def check_report_dir(report_dir: Path) -> None:
             path = report_dir / name
             if path.is_dir():
                 raise UsageError(f"cannot write the reports: {path} is a directory")
+            outputs.unlink_symlink(path)  # pytest writes junit.xml itself: never through a planted link
         probe = report_dir / ".conformance-write-test"
         probe.write_text("")
         probe.unlink()
@@ -60,7 +61,7 @@ def write_reports(run: ConformanceRun) -> None:
         if recorder.violations[requirement_id] and run.catalogue[requirement_id].level.value == "MUST":
             # the SDK gate: the target broke the contract, so what the client did with it cannot be judged
             recorder.causes.append(f"the target broke {requirement_id}: the client could not be judged on it")
-    run.scope = run_scope(run.judged, run.contract, recorder)  # here, not at collection: under pytest-xdist only the workers collect
+    run.scope = run_scope(run.judged, run.contract, recorder, run.client)  # here, not at collection: under pytest-xdist only the workers collect
     mock = run.lifecycle.mock
     summary, run.decision = build_summary(
         recorder=recorder,

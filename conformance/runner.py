@@ -93,6 +93,7 @@ def run_in_process(settings: options.Settings, suite: str = "api", *, nodeids: l
     import pytest
 
     from conformance.plugin import ConformanceRun
+    from conformance.report.terminal import ShortNodeIds
 
     for name in [name for name in sys.modules if name.startswith(f"conformance.{_package(suite)}.test_")]:
         del sys.modules[name]
@@ -106,7 +107,7 @@ def run_in_process(settings: options.Settings, suite: str = "api", *, nodeids: l
     handlers = interrupts.install()
     try:
         exit_code = pytest.main(pytest_arguments(settings, conformance_run.seed, suite, nodeids),
-                                plugins=[conformance_run, *extra_plugins])
+                                plugins=[conformance_run, ShortNodeIds(), *extra_plugins])
     finally:
         interrupts.restore(handlers)
         if autoload is None:
@@ -148,7 +149,7 @@ def pytest_arguments(settings: options.Settings, seed: int, suite: str, nodeids:
         "-p", "_hypothesis_pytestplugin",
         f"--hypothesis-seed={seed}",
         "-q" if settings.quiet else "-v",
-        "--tb=line" if settings.quiet else "--tb=short",
+        "--tb=short",  # a failure is our one-paragraph message either way; --tb=line cut it at 50 characters, mid-word
     ]
     for flag, value in (("-k", settings.keyword), ("-m", settings.effective_markexpr)):
         if value:

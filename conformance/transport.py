@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextvars
 import json
+import select
 import socket
 import threading
 import time
@@ -36,7 +37,7 @@ from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 from conformance import interrupts
-from conformance.contract import CREATE_PATH, Contract
+from conformance.contract import Contract, is_item_path
 from conformance.exchange import Exchange
 from conformance.ledger import Ledger
 
@@ -48,6 +49,11 @@ MAX_CONSECUTIVE_TRANSPORT_FAILURES = 3
 RATE_LIMIT_RETRIES = 3
 INTERRUPT_GRACE_S = 1.5  # a create in flight may finish this long after a signal: its id must reach the ledger
 _CHUNK = 64 * 1024
+# A 204 that closes its connection: how long its server may take to write what follows the headers
+# (a body it should not send) or to close. A clean server closes at once, so this costs nothing.
+CLOSING_BODY_WAIT_S = 0.5
+# Methods whose 2xx answer with a new id may have created something, documented operation or not:
+# the ledger records it either way (a server that creates on a probed PUT still gets cleaned up).
 _CREATING_METHODS = frozenset({"POST", "PUT", "PATCH"})
 
 
@@ -93,11 +99,6 @@ class Budget:
 
     limit: int | None
     sent: int = 0
-
-    def afford(self, *, reserved: int, requests: int = 1) -> None:
-        """Refuse `requests` more that would leave less than `reserved` for cleanup deletes."""
-        if not self.allows(reserved=reserved, requests=requests):
-            raise BudgetExhausted(f"the request budget of {self.limit} is spent")
 
     def allows(self, *, reserved: int, requests: int = 1) -> bool:
         return self.limit is None or self.sent + requests + reserved <= self.limit
@@ -301,6 +302,18 @@ class Transport:
 
     # --- the gate (called by the adapter for every request) ----------------------------------------
 
+    def refusal(self, *, reserved: int, requests: int = 1) -> Exception | None:
+        """Why `requests` more (keeping `reserved` for cleanup deletes) may not be sent, or None: the
+        target became unavailable, the run's time is up, its request budget is spent. The one owner
+        of these limits: every request is admitted by it, and no test starts that it would refuse."""
+        if self.unavailable:
+            return TargetUnavailable(self.unavailable)
+        if self.stop_at is not None and time.monotonic() >= self.stop_at:
+            return TimeLimitReached("the run's time limit (--max-time) is reached")
+        if not self.budget.allows(reserved=reserved, requests=requests):
+            return BudgetExhausted(f"the request budget of {self.budget.limit} is spent")
+        return None
+
     def _admit(self, request: requests.PreparedRequest) -> tuple[str | None, str | None]:
         if not self.cleaning:
             interrupts.checkpoint()
@@ -313,20 +326,18 @@ class Transport:
             # DELETE /v1/segments/.. would reach /v1/. Such an id can never be addressed safely.
             raise UnsafePath(f"refused to send {request.method} {parts.path}: a '.' or '..' path segment "
                              "could reach another resource")
-        if self.unavailable and not self.cleaning:
-            raise TargetUnavailable(self.unavailable)
-        if self.stop_at is not None and not self.cleaning and time.monotonic() >= self.stop_at:
-            raise TimeLimitReached("the run's time limit (--max-time) is reached")
         template = self.contract.path_template(parts.path)
         operation = self.contract.operation(request.method, template) if template else None
-        creates = request.method in _CREATING_METHODS
-        with self._lock:  # afford and count at once: two threads must not both take the last request
+        creates = request.method in _CREATING_METHODS  # any of them may answer with a new id to delete
+        with self._lock:  # admit and count at once: two threads must not both take the last request
             if not self.cleaning:
-                self.budget.afford(reserved=len(self.ledger) + self._creates_in_flight + (1 if creates else 0))
+                refusal = self.refusal(reserved=len(self.ledger) + self._creates_in_flight + (1 if creates else 0))
+                if refusal is not None:
+                    raise refusal
             self.budget.sent += 1
             self._sent_by_test[self.test] += 1
             self._creates_in_flight += creates
-        if (request.method, template) == ("POST", CREATE_PATH):
+        if operation is not None and operation.creates:
             self._tag(request)
         return template, operation.operation_id if operation else None
 
@@ -522,8 +533,8 @@ class Transport:
                 self.ledger.add(segment_id, kind=body.get("type") if isinstance(body.get("type"), str) else None)
                 with self._lock:
                     self._created_by_test[exchange.test].append(segment_id)
-        elif exchange.method == "DELETE" and exchange.status in (204, 404) and exchange.path_template and exchange.path_template != CREATE_PATH:
-            self.ledger.remove(requests.utils.unquote(urlsplit(exchange.url).path.rsplit("/", 1)[-1]))
+        elif exchange.method == "DELETE" and exchange.status in (204, 404) and exchange.path_template and is_item_path(exchange.path_template):
+            self.ledger.remove(requests.utils.unquote(urlsplit(exchange.url).path.rstrip("/").rsplit("/", 1)[-1]))
 
 
 class _GatedAdapter(HTTPAdapter):
@@ -556,17 +567,23 @@ class _GatedAdapter(HTTPAdapter):
 
 
 def _bytes_waiting(raw) -> int:
-    """Bytes already received after a bodiless answer (a 204 that sent a body anyway), which the
-    HTTP client would silently drop. Looked at without waiting: the client's read buffer first
-    (it may have read them with the headers), then one non-blocking read of the socket."""
+    """Bytes received after a bodiless answer (a 204 that sent a body anyway), which the HTTP
+    client would silently drop: the client's read buffer first (it may have read them with the
+    headers), then the socket. The socket is the response's own (http.client lets go of the
+    connection's once the answer says it will close). On a connection the answer closes, nothing
+    else may follow, so the bytes the server wrote after the headers are waited for until the
+    server closes, at most CLOSING_BODY_WAIT_S; on a kept-alive one, one look without waiting."""
     buffered = getattr(getattr(raw, "_fp", None), "fp", None)
-    sock = getattr(getattr(raw, "_connection", None), "sock", None)
+    sock = getattr(getattr(raw, "_connection", None), "sock", None) or getattr(getattr(buffered, "raw", None), "_sock", None)
     if buffered is None or sock is None:
         return 0
+    closing = bool(getattr(raw._fp, "will_close", False))
     timeout = sock.gettimeout()
     try:
         sock.settimeout(0)
         waiting = len(buffered.peek(_CHUNK))
+        if not waiting and closing and select.select([sock], [], [], CLOSING_BODY_WAIT_S)[0]:
+            waiting = len(buffered.peek(_CHUNK))  # b"" once the server closed: a clean 204
     except (OSError, ValueError):
         waiting = 0
     finally:

@@ -28,6 +28,11 @@ def exchange(status, body=None, *, method="POST", path=CREATE_PATH, content_type
                     body=raw.encode("utf-8"), bytes_after_headers=after)
 
 
+def utf16(answer):
+    answer.body = answer.body.decode("utf-8").encode("utf-16")
+    return answer
+
+
 def failed(findings):
     return sorted({finding.requirement for finding in findings if not finding.passed})
 
@@ -54,6 +59,16 @@ def test_good_answers_pass_every_check():
         (exchange(204, method="DELETE", path=SEGMENT_PATH, headers=[("Content-Length", "15")], after=15), "SEG-DELETE-204-EMPTY"),
         (exchange(204, method="DELETE", path=SEGMENT_PATH, after=3), "SEG-DELETE-204-EMPTY"),
         (exchange(204, method="DELETE", path=SEGMENT_PATH, headers=[("Transfer-Encoding", "chunked")]), "SEG-DELETE-204-EMPTY"),
+        # JSON that json.loads takes and RFC 8259 does not
+        (exchange(200, text="\ufeff" + json.dumps(GOOD_SEGMENT)), "SEG-JSON-CONTENT-TYPE"),
+        (exchange(200, text=json.dumps({**GOOD_SEGMENT, "filter": {"score": float("nan")}})), "SEG-JSON-CONTENT-TYPE"),
+        (exchange(200, text=json.dumps({**GOOD_SEGMENT, "filter": {"score": float("-inf")}})), "SEG-JSON-CONTENT-TYPE"),
+        (exchange(200, text=json.dumps(GOOD_SEGMENT)[:-1] + ',"type":"auto-update"}'), "SEG-JSON-CONTENT-TYPE"),
+        (utf16(exchange(200, GOOD_SEGMENT)), "SEG-JSON-CONTENT-TYPE"),
+        # a 405 that does not say what is allowed
+        (exchange(405, {"code": 405, "message": "no"}, method="PUT", path=SEGMENT_PATH), "SEG-405-ALLOW"),
+        (exchange(405, {"code": 405, "message": "no"}, method="PUT", path=SEGMENT_PATH,
+                  headers=[("Allow", "GET, PUT, DELETE")]), "SEG-405-ALLOW"),
     ],
     ids=lambda value: value if isinstance(value, str) else "",
 )
@@ -78,6 +93,10 @@ def test_each_check_fails_on_its_fault(answer, requirement):
                  headers=[("WWW-Authenticate", "X-App-Token")]),
         exchange(204, method="DELETE", path=SEGMENT_PATH, headers=[("Content-Length", "0")]),
         exchange(429, {"code": 429, "message": "Too many"}, headers=[("Retry-After", "Wed, 21 Oct 2015 07:28:00 GMT")]),
+        exchange(200, text=json.dumps({**GOOD_SEGMENT, "name": "Łódź 🎁"}, ensure_ascii=False)),
+        exchange(200, text=json.dumps({**GOOD_SEGMENT, "name": "NaN Infinity"}, indent=2)),
+        exchange(405, {"code": 405, "message": "no"}, method="PUT", path=SEGMENT_PATH, headers=[("Allow", "GET, HEAD, DELETE, OPTIONS")]),
+        exchange(405, {"code": 405, "message": "no"}, method="PUT", path=SEGMENT_PATH, headers=[("Allow", "")]),  # disabled
     ],
 )
 def test_legal_variants_pass_every_check(answer):

@@ -22,6 +22,7 @@ GENERIC_REQUIREMENTS = frozenset({
     "SEG-SEGMENT-CREATED-AT",
     "SEG-DELETE-204-EMPTY",
     "SEG-LIST-SCHEMA",
+    "SEG-405-ALLOW",
 })
 SEGMENT_OPERATIONS = frozenset({"create-segment", "get-segment"})
 
@@ -35,7 +36,7 @@ def check_response(exchange: Exchange, contract: Contract) -> list[Finding]:
             "SEG-JSON-CONTENT-TYPE",
             exchange.media_type == "application/json" and exchange.body_is_json,
             f"expected a JSON body declared application/json, got Content-Type {exchange.content_type or '(none)'!r}"
-            + ("" if exchange.body_is_json else " and a body that does not parse as JSON"),
+            + ("" if exchange.body_is_json else f" and a body that is not JSON ({exchange.not_json_reason})"),
             exchange,
         ))
     if exchange.operation_id is not None and exchange.status < 500:  # a 5xx is SEG-NO-5XX's finding alone
@@ -55,7 +56,23 @@ def check_response(exchange: Exchange, contract: Contract) -> list[Finding]:
         findings += check_no_content(exchange)
     if exchange.status == 200 and exchange.operation_id == "list-segment":
         findings += check_list(exchange, contract)
+    if exchange.status == 405:
+        findings += check_allow(exchange)
     return findings
+
+
+def check_allow(exchange: Exchange) -> list[Finding]:
+    """A 405 names the methods the path does support (RFC 9110 section 15.5.6), so not the one it
+    refused. An empty Allow is legal: the section allows it for a resource disabled by configuration."""
+    allow = exchange.header("Allow")
+    methods = {item.strip().upper() for item in (allow or "").split(",") if item.strip()}
+    return [Finding(
+        "SEG-405-ALLOW",
+        allow is not None and exchange.method.upper() not in methods,
+        f"expected a 405 to carry Allow with the supported methods, not {exchange.method}, got "
+        + ("no Allow header" if allow is None else repr(allow)),
+        exchange,
+    )]
 
 
 def check_list(exchange: Exchange, contract: Contract) -> list[Finding]:

@@ -50,6 +50,10 @@ NO_EXCLUSIVE_FAULT: dict[str, str] = {
         "a 5xx is never a documented status, so it breaks SEG-STATUS-DOCUMENTED as the catalogue "
         "words it; exclusive once that requirement leaves 5xx to SEG-NO-5XX"
     ),
+    "SEG-405-ALLOW": (
+        "SEG-METHOD-405's text names the Allow header too (its scenario checks it), so a 405 without a "
+        "fitting Allow breaks both; exclusive once SEG-METHOD-405 leaves the header to it"
+    ),
     "SEG-OPERATION-SERVED": (
         "an operation not served answers 405 (or a 404 on its path), a status the operation does "
         "not document, so SEG-STATUS-DOCUMENTED breaks too, and the operation's own requirements "
@@ -297,13 +301,24 @@ FAULTS: dict[str, Fault] = {
             "JSON bodies are declared Content-Type text/plain",
         ),
         _fault(
-            "method-not-allowed-without-allow",
+            "json-with-byte-order-mark",
+            "SEG-JSON-CONTENT-TYPE",
+            "every JSON body starts with a UTF-8 byte order mark (which Python's json.loads and"
+            " many clients skip, and RFC 8259 section 8.1 forbids on the wire)",
+        ),
+        _fault(
+            "unsupported-method-answers-404",
             "SEG-METHOD-405",
+            "a method a documented path does not support answers 404 (an Error object) instead of 405",
+        ),
+        _fault(
+            "method-not-allowed-without-allow",
+            "SEG-METHOD-405 SEG-405-ALLOW",
             "405 answers carry no Allow header",
         ),
         _fault(
             "allow-lists-unsupported-methods",
-            "SEG-METHOD-405",
+            "SEG-METHOD-405 SEG-405-ALLOW",
             "405 answers carry Allow: GET, POST, PUT, PATCH, DELETE on every path (a framework"
             " default), naming methods that answer 405 themselves",
         ),

@@ -20,6 +20,7 @@ from conformance.loader import DocumentError, check_shape, read_bounded, strict_
 from conformance.safetext import printable
 
 SCHEMA_VERSION = 2
+SUMMARY_NAME = "summary.json"
 STATUSES = ("PASS", "FAIL", "WARN", "NOT_TESTED", "OBSERVED")
 
 
@@ -41,8 +42,10 @@ MAX_MAGNITUDE = 1e15  # counts, seeds (2**31), milliseconds: far below; enough t
 
 
 def load_summary(path: str | Path) -> dict[str, Any]:
-    """The summary at `path`, validated."""
+    """The summary at `path` (or in the report directory `path`), validated."""
     path = Path(path)
+    if path.is_dir():
+        path = path / SUMMARY_NAME
     try:
         text = read_bounded(path, MAX_BYTES).decode("utf-8")
     except UnicodeDecodeError:

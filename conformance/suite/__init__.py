@@ -18,17 +18,6 @@ from conformance.keys import run_of
 SCHEMA_BUILDER = "_conformance_schema_builder"  # the attribute parametrize_from_run leaves on a test
 _SCHEMAS: pytest.StashKey[dict] = pytest.StashKey()
 
-# Only conformance.sdk.values and conformance.sdk.fixtures still read this (engineer #20 moves them
-# to the stash); the API suite does not. Set and cleared by the plugin.
-RUN = None
-
-
-def active():
-    if RUN is None:
-        raise RuntimeError("no conformance run is configured: run the suite with `conformance run` or "
-                           "`pytest --pyargs conformance.suite` (the plugin activates from its conftest)")
-    return RUN
-
 
 def parametrize_from_run(build: Callable[[Any], Any]) -> Callable:
     """schemathesis's `schema.parametrize()`, with the schema built from the run when the test is

@@ -17,7 +17,7 @@ from schemathesis.core.failures import FailureGroup
 from schemathesis.specs.openapi import checks as openapi_checks
 
 from conformance.checks.schemathesis_failures import CHECKS_USED, requirement_for
-from conformance.contract import SEGMENT_PATH
+from conformance.contract import path_parameters
 from conformance.suite import parametrize_from_run, schema_of
 
 
@@ -37,12 +37,13 @@ CHECKS = [getattr(openapi_checks, name) for name in CHECKS_USED]
 
 
 def _only_our_segments(case, target):
-    """Never read or delete a segment this run did not create: a generated id that is not in the
-    ledger gets a suffix no real id has, so it still exercises the path and can only miss."""
-    if case.operation.path == SEGMENT_PATH and case.path_parameters:
-        segment_id = str(case.path_parameters.get("segmentId", ""))
-        if segment_id not in target.ledger:
-            case.path_parameters["segmentId"] = f"{segment_id}~not-ours"
+    """Never read, change or delete a segment this run did not create: on any path that carries
+    ids, a generated id that is not in the ledger gets a suffix no real id has, so it still
+    exercises the path and can only miss."""
+    for name in path_parameters(case.operation.path):
+        value = str((case.path_parameters or {}).get(name, ""))
+        if value not in target.ledger:
+            case.path_parameters[name] = f"{value}~not-ours"
 
 
 def _send(case, target):

@@ -11,7 +11,7 @@ from conformance import interrupts
 from conformance.contract import Contract
 from conformance.ledger import Ledger
 from conformance.transport import BodyTooLarge, BudgetExhausted, DeadlineExceeded, OffOrigin, TimeLimitReached, Transport
-from servers import ScriptedServer, http
+from servers import CLOSE, ScriptedServer, http
 
 SEGMENT = {"id": "seg_1", "name": "x", "created_at": "2022-09-13T08:57:15.801Z", "type": "static", "filter": None, "object": "segment"}
 
@@ -82,6 +82,21 @@ def test_the_bytes_a_204_carries_are_seen_though_the_client_drops_them():
     with ScriptedServer(answer) as target:
         exchange = transport(target).session.delete(f"{target.url}/v1/segments/seg_1").exchange
         assert exchange.status == 204 and exchange.body == b"" and exchange.bytes_after_headers == len(body)
+
+
+@pytest.mark.parametrize("delay", [0, 0.05], ids=["with-the-headers", "right-after"])
+def test_the_bytes_a_204_that_closes_its_connection_carries_are_seen(delay):
+    # http.client lets go of the connection's socket once the answer says it will close: the bytes
+    # are read from the response's own socket, and waited for (the server writes them after the headers).
+    body = b'{"status":"ok"}'
+    with ScriptedServer(lambda request: [http(204, headers={"Connection": "close"}), delay, body]) as target:
+        exchange = transport(target).session.delete(f"{target.url}/v1/segments/seg_1").exchange
+        assert exchange.status == 204 and exchange.bytes_after_headers == len(body)
+
+
+def test_a_clean_204_that_closes_its_connection_has_nothing_after_its_headers():
+    with ScriptedServer(lambda request: [http(204, headers={"Connection": "close"}), CLOSE]) as target:
+        assert transport(target).session.delete(f"{target.url}/v1/segments/seg_1").exchange.bytes_after_headers == 0
 
 
 def test_a_clean_204_has_nothing_after_its_headers():

@@ -119,3 +119,10 @@ def test_a_valid_document_and_the_first_problem_of_an_invalid_one(tmp_path):
 def test_control_characters_in_a_refusal_are_escaped(tmp_path):
     message = refused(tmp_path, json.dumps(minimal(components={"schemas": {"A": {"$ref": "\x1b]0;pwned\x07"}}})))
     assert "\x1b" not in message and "\x07" not in message and "pwned" in message
+
+
+def test_a_reference_to_nothing_is_refused(tmp_path):
+    document = minimal(components={"schemas": {"A": {"$ref": "#/components/schemas/Missing"}}})
+    assert "points at nothing" in refused(tmp_path, json.dumps(document))
+    escaped = minimal(components={"schemas": {"a/b": {"type": "string"}, "A": {"$ref": "#/components/schemas/a~1b"}}})
+    assert loader.load_document(write(tmp_path, json.dumps(escaped)))["components"]["schemas"]["A"]

@@ -8,6 +8,7 @@ Requirement-level detection of each fault by the suite is the suite's own test.
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable
 
@@ -334,6 +335,20 @@ def _(api, expect):
 def _(api, expect):
     assert api.create_static().headers["Content-Type"].startswith("text/plain")
     assert api.get(UNKNOWN_ID).headers["Content-Type"].startswith("text/plain")
+
+
+@probe("json-with-byte-order-mark")
+def _(api, expect):
+    response = api.create_static()
+    assert response.status_code == 200 and response.content.startswith(b"\xef\xbb\xbf{")
+    assert json.loads(response.content[3:])["type"] == "static"  # the rest is the Segment
+
+
+@probe("unsupported-method-answers-404")
+def _(api, expect):
+    response = api.request("PUT", f"/v1/segments/{UNKNOWN_ID}")
+    expect.error(response, 404)
+    assert "Allow" not in response.headers
 
 
 @probe("method-not-allowed-without-allow")
