@@ -294,3 +294,30 @@ def test_ast_parse_is_one_thread_at_a_time_while_tests_run_side_by_side():
     parse = parallel._one_at_a_time(slow_parse)
     concurrency.send_all([lambda: parse("x = 1")] * 6, width=6)
     assert most[0] == 1
+
+
+def test_a_429_holds_every_request_in_flight_together_and_the_wait_is_counted_once():
+    arrivals: list[tuple[str, float]] = []
+    limited = threading.Event()
+
+    def answer(request):
+        arrivals.append((request.path, time.monotonic()))
+        if request.path.endswith("/first") and not limited.is_set():
+            limited.set()
+            return http(429, b'{"code": 429}', headers={"Retry-After": "0.5"})
+        return http(404, b"{}")
+
+    with ScriptedServer(answer) as server:
+        gate = _transport(server, max_in_flight=4, rate_limit_patience_s=10)
+
+        def later():
+            limited.wait(5)
+            time.sleep(0.05)  # sent while the first one waits out its 429
+            return gate.session.get(f"{server.url}/v1/segments/second").status_code
+
+        first = lambda: gate.session.get(f"{server.url}/v1/segments/first").status_code  # noqa: E731
+        assert concurrency.send_all([first, later], width=2) == [404, 404]
+        told = next(at for path, at in arrivals if path.endswith("/first"))
+        second = next(at for path, at in arrivals if path.endswith("/second"))
+        assert second - told >= 0.45  # held by the other request's back-off, not sent at once
+        assert 9.4 <= gate.rate_limit_patience_left <= 9.6  # one window of 0.5 s, counted once
