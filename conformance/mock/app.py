@@ -56,6 +56,8 @@ EVERY_METHOD = "GET, POST, PUT, PATCH, DELETE"  # allow-lists-unsupported-method
 PLAIN_ID = re.compile(r"[A-Za-z0-9_-]+")  # odd-id-answers-500: ids outside this answer 500
 STATUS_OK_BODY = b'{"status":"ok"}'  # delete-204-with-body: 15 bytes
 UTF8_BOM = b"\xef\xbb\xbf"  # json-with-byte-order-mark
+LIST_DEFAULT_LIMIT_5 = 5  # list-default-limit-5
+NEGATIONS = ("$is_not", "$not_in", "$not_contain")  # list-negations-ignored
 
 
 class UnsupportedOperation(ValueError):
@@ -411,14 +413,16 @@ class SegmentsMock:
             candidates,
             tie_break=tie_break,
             use_filters="list-filters-ignored" not in self.faults,
+            ignored_operators=NEGATIONS if "list-negations-ignored" in self.faults else (),
         )
-        page = chosen if "list-limit-ignored" in self.faults else chosen[: query.limit]
+        limit = LIST_DEFAULT_LIMIT_5 if "list-default-limit-5" in self.faults and not _names_limit(request) else query.limit
+        page = chosen if "list-limit-ignored" in self.faults else chosen[:limit]
         # The vendor's schema declares the array as `segments` but requires `data`, and its example
         # answers `data` (with data_ref "data" naming it): a self-contradiction. We follow the
         # example, which also satisfies the schema's `required`; list-segments-key is the other reading.
         key = "segments" if "list-segments-key" in self.faults else "data"
         body = {"object": "list", "data_ref": "data", key: [self._segment_view(segment) for segment in page],
-                "total": len(chosen)}
+                "total": len(page) if "list-total-is-page-size" in self.faults else len(chosen)}
         return self._json(200, body)
 
     # --- views ------------------------------------------------------------------------------------
@@ -597,6 +601,10 @@ def _customers_id(customers: list[str] | None) -> str:
 
 def _replace_order(query: ListQuery, order: str) -> ListQuery:
     return dataclasses.replace(query, order=order)
+
+
+def _names_limit(request: Request) -> bool:
+    return any(key == "limit" for key, _ in request.query_params.multi_items())
 
 
 def _accepts_gzip(accept_encoding: str) -> bool:

@@ -420,6 +420,24 @@ FAULTS: dict[str, Fault] = {
             LIST,
         ),
         _fault(
+            "list-total-is-page-size",
+            "SEG-LIST-TOTAL",
+            "the list's total counts the page (what limit let through), not the segments the query matches",
+            LIST,
+        ),
+        _fault(
+            "list-default-limit-5",
+            "SEG-LIST-LIMIT",
+            "with no limit, the list answers 5 segments instead of 10 (a limit given is honoured)",
+            LIST,
+        ),
+        _fault(
+            "list-negations-ignored",
+            "SEG-LIST-FILTERS",
+            "the negating operators ($is_not, $not_in, $not_contain) keep every segment",
+            LIST,
+        ),
+        _fault(
             "list-shows-deleted",
             "SEG-LIST-DELETED",
             "deleted segments are still listed (and counted in total)",
@@ -434,8 +452,8 @@ FAULTS: dict[str, Fault] = {
         ),
         _fault(
             "list-filters-ignored",
-            "SEG-LIST-FILTERS",
-            "the filters query is ignored (ids, limit and order still apply)",
+            "SEG-LIST-FILTERS SEG-LIST-TOTAL",
+            "the filters query is ignored (ids, limit and order still apply), so total counts every segment",
             LIST,
         ),
         _fault(

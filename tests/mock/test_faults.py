@@ -604,6 +604,32 @@ def _(api, expect):
     assert [item["id"] for item in api.list({"order": "created_at"}).json()["data"]] == ids[::-1]
 
 
+@probe("list-total-is-page-size")
+def _(api, expect):
+    for _ in range(3):
+        expect.segment(api.create_static())
+    body = api.list({"limit": 2}).json()
+    assert len(body["data"]) == 2 and body["total"] == 2  # three match
+
+
+@probe("list-default-limit-5")
+def _(api, expect):
+    for _ in range(6):
+        expect.segment(api.create_static())
+    assert len(api.list().json()["data"]) == 5
+    assert len(api.list({"limit": 6}).json()["data"]) == 6
+
+
+@probe("list-negations-ignored")
+def _(api, expect):
+    kept = expect.segment(api.create_static(name="kept"))["id"]
+    dropped = expect.segment(api.create_static(name="dropped"))["id"]
+    for operator in ("$is_not", "$not_in", "$not_contain"):
+        listed = {item["id"] for item in api.list({f"filters[name][conditions][{operator}]": "dropped"}).json()["data"]}
+        assert listed == {kept, dropped}
+    assert [item["id"] for item in api.list({"filters[name][conditions][$is]": "kept"}).json()["data"]] == [kept]
+
+
 @probe("list-shows-deleted")
 def _(api, expect):
     segment_id = expect.segment(api.create_static())["id"]
