@@ -228,6 +228,12 @@ class ConformanceRun:
     def loopback(self) -> bool:
         return self.settings.embedded or options.is_loopback(self.settings.target_url)
 
+    @property
+    def embedded_mock(self):
+        """The embedded mock's server when the run targets it, else None: its memory shows what a
+        refused request left behind, without a request (conformance.suite.scenarios.stored_names)."""
+        return self._mock if self.settings.embedded else None
+
     def _start_mock(self):
         if self._mock is None:
             from conformance.mock.server import MockServer

@@ -152,6 +152,8 @@ class SegmentsMock:
             if denied is not None:
                 if operation == DELETE and "unauthenticated-delete-deletes" in self.faults:
                     self.store.remove(segment_id)
+                if operation == CREATE and "unauthenticated-create-stores" in self.faults:
+                    self._store_refused(await request.body())
                 return denied
 
         if operation is not None and "rate-limited-first" in self.variants:
@@ -202,9 +204,13 @@ class SegmentsMock:
         content_type = request.headers.get("content-type")
         if not self.create_rules.accepts(content_type) and "any-media-type-accepted" not in self.faults:
             if content_type is not None or raw:  # no content and no type: nothing to judge the type of
+                if "media-type-refused-but-stored" in self.faults:
+                    self._store_refused(raw)
                 return self._unsupported_media_type(content_type)
         judged = self._judge(raw)
         if isinstance(judged, Answer):
+            if "invalid-refused-but-stored" in self.faults:
+                self._store_refused(raw)
             return judged
         body = judged
         if "long-name-500" in self.faults and len(body["name"]) > LONG_NAME:
@@ -230,6 +236,19 @@ class SegmentsMock:
         self.store.add(segment, share=shared)
         status = 201 if "create-answers-201" in self.faults else 200
         return self._json(status, self._create_view(segment))
+
+    def _store_refused(self, raw: bytes) -> None:
+        """The faults whose refusal stores anyway: the body, when it names a segment, is kept as a
+        static segment (as if the write happened before the check that refused it)."""
+        try:
+            body = json.loads(raw)
+        except ValueError:
+            return
+        if isinstance(body, dict) and isinstance(body.get("name"), str):
+            segment = Segment(id=self._new_id(), name=body["name"], type=STATIC, filter=None, created_at="",
+                              customers=0, born=time.monotonic())
+            self._stamp(segment)
+            self.store.add(segment)
 
     def _judge(self, raw: bytes) -> dict[str, Any] | Answer:
         """The create body if it is valid, else the answer that rejects it."""

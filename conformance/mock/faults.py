@@ -301,6 +301,21 @@ FAULTS: dict[str, Fault] = {
             "JSON bodies are declared Content-Type text/plain",
         ),
         _fault(
+            "unauthenticated-create-stores",
+            "SEG-AUTH-NO-EFFECT",
+            "a create with bad credentials answers 401 and stores the segment anyway (as static)",
+        ),
+        _fault(
+            "invalid-refused-but-stored",
+            "SEG-VALIDATION-4XX",
+            "an invalid create body that names a segment answers 400 and is stored anyway (as static)",
+        ),
+        _fault(
+            "media-type-refused-but-stored",
+            "SEG-CREATE-MEDIA-TYPE-415",
+            "a create body declared other than application/json answers 415 and is stored anyway (as static)",
+        ),
+        _fault(
             "json-with-byte-order-mark",
             "SEG-JSON-CONTENT-TYPE",
             "every JSON body starts with a UTF-8 byte order mark (which Python's json.loads and"

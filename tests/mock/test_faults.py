@@ -416,6 +416,26 @@ def _(api, expect):
     expect.error(api.get(api.create_static().json()["id"], headers={}), 401)
 
 
+@probe("unauthenticated-create-stores")
+def _(api, expect):
+    expect.error(api.create({"name": "kept", "type": "static", "customers": []}, headers=WRONG_AUTH), 401)
+    assert api.stored() == 1
+
+
+@probe("invalid-refused-but-stored")
+def _(api, expect):
+    expect.error(api.create({"name": "kept", "type": "dynamic"}), 400, "invalid_payload")
+    expect.error(api.create({"type": "static"}), 400, "invalid_payload")  # no name: nothing to keep
+    assert api.stored() == 1
+
+
+@probe("media-type-refused-but-stored")
+def _(api, expect):
+    body = json.dumps({"name": "kept", "type": "static", "customers": []}).encode()
+    expect.error(api.request("POST", "/v1/segments", data=body, headers={**api.auth, "Content-Type": "text/plain"}), 415)
+    assert api.stored() == 1
+
+
 @probe("unauthenticated-delete-deletes")
 def _(api, expect):
     segment_id = api.create_static().json()["id"]
