@@ -482,6 +482,18 @@ FAULTS: dict[str, Fault] = {
 }
 
 
+# Legal variants under which a fault cannot show, and why. Every other (fault, variant) pair must
+# still be detected: a check that only works on the default shape of the answer is not proven.
+CONTRADICTIONS: dict[tuple[str, str], str] = {
+    ("static-sync-in-progress", "no-sync-status"): "the variant leaves out the field the fault sets",
+}
+
+
+def fault_variant_pairs() -> list[tuple[str, str]]:
+    """Every (fault, legal variant) the fault matrix combines: all but the CONTRADICTIONS."""
+    return [(fault, variant) for fault in FAULTS for variant in VARIANTS if (fault, variant) not in CONTRADICTIONS]
+
+
 def faults_breaking(requirement_id: str) -> list[Fault]:
     """The faults built to break `requirement_id` (empty for OBSERVE requirements)."""
     return [fault for fault in FAULTS.values() if requirement_id in fault.requirements]
