@@ -69,6 +69,7 @@ class Run:
     requests: int | None
     flagged: dict[str, str]  # ours: requirement id -> FAIL/WARN
     signatures: frozenset[Signature]  # theirs: failure signatures
+    tested: int | None = None  # ours: requirements judged (PASS, FAIL or WARN)
 
 
 # --- servers ------------------------------------------------------------------------------------
@@ -140,14 +141,17 @@ def run_ours(url: str, work: Path, *, strict: bool = False) -> Run:
     seconds, exit_code = _timed(command, ROOT)
     summary = _json(report / "summary.json")
     flagged = {r["id"]: r["status"] for r in summary.get("requirements", []) if r["status"] in ("FAIL", "WARN")}
-    return Run("conformance", seconds, exit_code, summary.get("run", {}).get("requests_sent"), flagged, frozenset())
+    for cause in summary.get("run", {}).get("causes", []) if exit_code == 2 else ():
+        print(f"    conformance INCOMPLETE: {cause[:300]}", file=sys.stderr, flush=True)  # a figure needs its reason
+    return Run("conformance", seconds, exit_code, summary.get("run", {}).get("requests_sent"), flagged, frozenset(),
+               tested=sum(summary.get("counts", {}).get(status, 0) for status in ("PASS", "FAIL", "WARN")))
 
 
-def run_theirs(url: str, work: Path) -> Run:
+def run_theirs(url: str, work: Path, *, workers: int = 1) -> Run:
     command = [str(SCHEMATHESIS), "run", str(SPEC), "--url", url, "-H", f"X-App-Id: {APP_ID}", "-H", f"X-App-Token: {APP_TOKEN}",
                "--checks", "all", "--max-examples", "50", "--seed", str(SEED), "--generation-database", "none",
                "--report", "json,har", "--report-json-path", str(work / "st.json"), "--report-har-path", str(work / "st.har"),
-               "--no-color"]
+               "--no-color", "--workers", str(workers)]
     seconds, exit_code = _timed(command, work)  # its .hypothesis/ stays in the work directory
     report, har = _json(work / "st.json"), _json(work / "st.har")
     found = {(operation, failure["code"], failure["title"])

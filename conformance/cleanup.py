@@ -18,6 +18,7 @@ from pathlib import Path
 from conformance import options
 from conformance.exits import EXIT_COULD_NOT_TEST, EXIT_OK, UsageError
 from conformance.ledger import Ledger, LedgerError
+from conformance.safetext import printable
 
 
 def register(subparsers, epilog: str) -> None:
@@ -69,8 +70,8 @@ def run(args: argparse.Namespace) -> int:
         target.close()
     if problems:
         print(f"error: {len(problems)} segment(s) not deleted from {base_url}:", file=sys.stderr)
-        for line in problems:
-            print(f"  {line}", file=sys.stderr)
+        for line in problems:  # the target's own words among them
+            print(f"  {printable(line)}", file=sys.stderr)
         return EXIT_COULD_NOT_TEST
     print(f"deleted every segment {path} listed; the ledger is now empty")
     return EXIT_OK
@@ -88,7 +89,7 @@ def _target_of(ledger: Ledger, given: str | None) -> str:
         return given
     if not sys.stdin.isatty():
         raise UsageError(f"name the target with --base-url (the ledger says {recorded}); nothing was sent")
-    answer = input(f"Delete the segments this ledger lists on {recorded}? [y/N] ")
+    answer = input(printable(f"Delete the segments this ledger lists on {recorded}? [y/N] "))
     if answer.strip().lower() not in ("y", "yes"):
         raise UsageError("not confirmed; nothing was sent")
     return recorded

@@ -19,6 +19,7 @@ from conformance.exits import (  # noqa: F401 (re-exported for the commands)
     EXIT_USAGE,
     UsageError,
 )
+from conformance.safetext import printable
 
 __all__ = ["main", "build_parser", "UsageError"]
 
@@ -44,6 +45,7 @@ COMMANDS = {
     "lint": "conformance.lint",
     "diff": "conformance.diff",
     "cleanup": "conformance.cleanup",
+    "revisions": "conformance.revisions",
 }
 
 
@@ -97,7 +99,7 @@ def _main(argv: list[str] | None) -> int:
         args = build_parser(argv).parse_args(argv)
         return args.handler(args)
     except UsageError as error:
-        print(f"error: {error}", file=sys.stderr)
+        print(f"error: {printable(' '.join(str(error).split()))}", file=sys.stderr)  # one line, escaped
         return EXIT_USAGE
     except BrokenPipeError:  # `conformance ... | head`: the reader left, nothing more to say
         sys.stderr.close()
@@ -106,7 +108,7 @@ def _main(argv: list[str] | None) -> int:
         print("error: interrupted", file=sys.stderr)
         return EXIT_COULD_NOT_TEST
     except Exception as error:  # the promise is one line, never a traceback
-        print(f"internal error: {type(error).__name__}: {error}", file=sys.stderr)
+        print(f"internal error: {type(error).__name__}: {printable(' '.join(str(error).split()))[:500]}", file=sys.stderr)
         return EXIT_INTERNAL
 
 

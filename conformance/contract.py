@@ -19,9 +19,12 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from jsonschema import Draft4Validator, FormatChecker
+from jsonschema import FormatChecker
+from jsonschema.validators import extend
+from openapi_schema_validator import OAS30Validator
 
 from conformance import rfc3339
+from conformance.loader import MAX_BYTES, DocumentError, parse_document, read_bounded, resolve_pointer
 
 _OPENAPI = files("conformance.openapi")
 VENDOR_DOCUMENT = "segments.json"
@@ -47,7 +50,7 @@ STATIC_BODY_SCHEMA = "#/components/schemas/SegmentsCreateRequestBodyStatic"
 DYNAMIC_BODY_SCHEMA = "#/components/schemas/SegmentsCreateRequestBodyDynamic"
 
 
-class ContractError(ValueError):
+class ContractError(DocumentError, ValueError):
     """A document that cannot serve as the contract; the message is one line, naming the file."""
 
 
@@ -58,13 +61,33 @@ class Operation:
     operation_id: str
 
     @property
+    def parameters(self) -> tuple[str, ...]:
+        """The path parameters, in order: each carries the id of a resource."""
+        return path_parameters(self.path)
+
+    @property
+    def creates(self) -> bool:
+        """A POST to a collection (a path that does not end in a parameter) creates a resource:
+        the run tags its body and records what it answers (conformance.transport)."""
+        return self.method == "POST" and not is_item_path(self.path)
+
+    @property
     def label(self) -> str:
         return f"{self.method} {self.path}"
 
 
-_FORMATS = FormatChecker()
+def path_parameters(template: str) -> tuple[str, ...]:
+    return tuple(re.findall(r"\{([^}/]+)\}", template))
+
+
+def is_item_path(template: str) -> bool:
+    """A path that addresses one resource: its last segment is a parameter (DELETE there deletes it)."""
+    return re.search(r"/\{[^}/]+\}/?$", template) is not None
+
+
+FORMATS = FormatChecker()
 # A format constrains strings only (JSON Schema 7.1): a null updated_at is the type's business.
-_FORMATS.checks("date-time")(lambda instance: not isinstance(instance, str) or rfc3339.is_date_time(instance))
+FORMATS.checks("date-time")(lambda instance: not isinstance(instance, str) or rfc3339.is_date_time(instance))
 
 
 class Contract:
@@ -85,7 +108,7 @@ class Contract:
         self.operation_ids = frozenset(operation.operation_id for operation in self.operations)
         self._by_route = {(operation.method, operation.path): operation for operation in self.operations}
         self._path_patterns = [(_template_pattern(path), path) for path in self.effective.get("paths", {})]
-        self._validators: dict[str, Draft4Validator] = {}
+        self._validators: dict[str, Any] = {}
 
     # --- loading ------------------------------------------------------------------------------------
 
@@ -98,11 +121,10 @@ class Contract:
         """The revision at `path` with the overlay applied; the bundled one for None."""
         if path is None:
             return cls.bundled()
-        path = Path(path)
         try:
-            data = path.read_bytes()
-        except OSError as error:
-            raise ContractError(f"cannot read {path}: {error.strerror or error}") from None
+            data = read_bounded(path, MAX_BYTES)
+        except DocumentError as error:
+            raise ContractError(str(error)) from None
         return cls(data, source=str(path))
 
     # --- identity -----------------------------------------------------------------------------------
@@ -160,7 +182,7 @@ class Contract:
     def has_schema(self, pointer: str) -> bool:
         try:
             resolve_pointer(self.effective, pointer)
-        except (KeyError, TypeError, ValueError):
+        except (LookupError, TypeError, ValueError):
             return False
         return True
 
@@ -168,9 +190,9 @@ class Contract:
         """The schema at `pointer` of the effective document, references inlined."""
         return inline_refs(resolve_pointer(self.effective, pointer), self.effective)
 
-    def validator(self, pointer: str) -> Draft4Validator:
+    def validator(self, pointer: str):
         if pointer not in self._validators:
-            self._validators[pointer] = Draft4Validator(to_json_schema(self.schema(pointer)), format_checker=_FORMATS)
+            self._validators[pointer] = schema_validator(self.schema(pointer))
         return self._validators[pointer]
 
     def schema_errors(self, instance: Any, pointer: str) -> list[str]:
@@ -228,20 +250,11 @@ def apply_overlay(vendor: dict[str, Any], overlay: dict[str, Any]) -> tuple[dict
 
 
 def _parse(data: bytes, source: str) -> dict[str, Any]:
+    """The document in `data`, read by THE loader (local references only, bounded, strict)."""
     try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        raise ContractError(f"{source}: not UTF-8 text") from None
-    try:
-        document = json.loads(text)
-    except ValueError:
-        try:
-            document = yaml.safe_load(text)
-        except yaml.YAMLError as error:
-            raise ContractError(f"{source}: neither JSON nor YAML ({' '.join(str(error).split())[:120]})") from None
-    if not isinstance(document, dict):
-        raise ContractError(f"{source}: not an OpenAPI document (the top level is not an object)")
-    return document
+        return parse_document(data, source)
+    except DocumentError as error:
+        raise ContractError(str(error)) from None
 
 
 def _require_openapi_30(document: dict[str, Any], source: str) -> None:
@@ -273,41 +286,45 @@ def _template_pattern(template: str) -> re.Pattern[str]:
 def inline_refs(node: Any, root: dict[str, Any]) -> Any:
     """A copy of `node` with every local `$ref` replaced by what it points to.
 
-    The segments documents have no recursive schemas, so full inlining terminates and lets plain
-    JSON Schema validators work on one self-contained schema.
+    The loader refuses recursive references and bounds what inlining produces, so full inlining
+    terminates and lets plain JSON Schema validators work on one self-contained schema.
     """
     if isinstance(node, dict):
         if "$ref" in node and isinstance(node["$ref"], str):
-            return inline_refs(resolve_pointer(root, node["$ref"]), root)
+            target = inline_refs(resolve_pointer(root, node["$ref"]), root)
+            # OpenAPI 3.0 ignores a reference's siblings, but for `nullable: true` beside it: the
+            # way a document says "this schema, or null" (read by SchemaValidator below).
+            return {"nullable": True, "allOf": [target]} if node.get("nullable") is True else target
         return {key: inline_refs(value, root) for key, value in node.items()}
     if isinstance(node, list):
         return [inline_refs(item, root) for item in node]
     return node
 
 
-def resolve_pointer(root: dict[str, Any], ref: str) -> Any:
-    if not ref.startswith("#/"):
-        raise ValueError(f"only local references are supported, got {ref!r}")
-    node: Any = root
-    for part in ref[2:].split("/"):
-        node = node[part.replace("~1", "/").replace("~0", "~")]
-    return node
+def _null_where_nullable(keyword):
+    """The keyword, except that a null passes where the same schema object says `nullable: true`."""
+    def validate(validator, value, instance, schema):
+        if instance is None and schema.get("nullable") is True:
+            return
+        yield from keyword(validator, value, instance, schema)
+
+    return validate
 
 
-def to_json_schema(schema: Any) -> Any:
-    """An OpenAPI 3.0 schema object as JSON Schema draft 4, which it extends: `nullable: true`
-    becomes a "null" type; the annotations JSON Schema does not know are left for it to ignore."""
-    if isinstance(schema, list):
-        return [to_json_schema(item) for item in schema]
-    if not isinstance(schema, dict):
-        return schema
-    converted = {key: to_json_schema(value) for key, value in schema.items() if key != "nullable"}
-    if schema.get("nullable") is True:
-        if "type" in converted:
-            converted["type"] = [converted["type"], "null"]
-        if "enum" in converted:
-            converted["enum"] = [*converted["enum"], None]
-    return converted
+# OpenAPI 3.0 schema objects read as they are, by openapi-schema-validator (a property named
+# `nullable` is a property; `nullable` is a keyword only where a keyword stands). One reading of
+# ours on top: `nullable: true` allows null for the schema object it stands in, whatever keyword
+# there carries the type (allOf, oneOf, anyOf, $ref, enum). That is OpenAPI 3.0.0-3.0.2's wording
+# ("allows sending a null value for the defined schema") and how documents write a nullable
+# reference; 3.0.3 narrowed it to `type` beside it, and a checker that fails a null there raises a
+# false alarm against a server that follows the earlier text.
+SchemaValidator = extend(OAS30Validator, {keyword: _null_where_nullable(OAS30Validator.VALIDATORS[keyword])
+                                          for keyword in ("allOf", "oneOf", "anyOf", "$ref", "enum")})
+
+
+def schema_validator(schema: Any, format_checker: FormatChecker = FORMATS):
+    """A validator of instances against one OpenAPI 3.0 schema object (references inlined already)."""
+    return SchemaValidator(schema, format_checker=format_checker)
 
 
 def _describe(error) -> str:

@@ -25,13 +25,17 @@ methods a path answers) for an operation added or removed.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from conformance.catalogue import load_catalogue
+from conformance.safetext import printable_lines
 from conformance.lint import load_spec, openapi_version_problem
+from conformance.loader import validation_problems
+from conformance.revisions import spec_path
 
 JSON_SCHEMA_VERSION = 1  # the shape of `--format json`, documented in docs/diff.md
 
@@ -67,6 +71,10 @@ _FIXED_RULES = [
      "api-operation-id-removed INFO", ""),
     ("new-required-request-parameter", True, True, "a required parameter is new",
      "new-required-request-parameter ERR", ""),
+    ("path-parameter-declared", False, False,
+     "a path variable the old document used but never declared (invalid OpenAPI 3.0) is declared: a correction, "
+     "the value was on the wire all along", "new-required-request-parameter ERR",
+     "oasdiff calls it a new required parameter; the variable was in the old path already"),
     ("new-optional-request-parameter", False, True,
      "an optional parameter is new: old servers ignore or refuse it", "new-optional-request-parameter INFO", ""),
     ("request-parameter-removed", True, False, "an optional parameter is gone",
@@ -460,6 +468,7 @@ class DiffResult:
     old: DocumentInfo
     new: DocumentInfo
     changes: tuple[Change, ...]
+    notes: tuple[str, ...] = ()  # what the reader must know first: an invalid OLD document, say
 
     @property
     def breaking_for_clients(self) -> tuple[Change, ...]:
@@ -479,6 +488,7 @@ class DiffResult:
                 "breaking_for_clients": len(self.breaking_for_clients),
                 "breaking_for_servers": len(self.breaking_for_servers),
             },
+            "notes": list(self.notes),
             "changes": [change.to_json() for change in self.changes],
         }
 
@@ -737,7 +747,7 @@ class _Differ:
     def _parameters(self, document: _Document, operation: _OperationAt) -> dict[tuple[str, str], _Node]:
         """Path-level parameters overridden by the operation's own, by (location, key). A path parameter's
         key is its place in the template: renaming the variable changes nothing on the wire."""
-        template = re.findall(r"\{([^}]*)\}", operation.path)
+        template = _template_variables(operation.path)
         found: dict[tuple[str, str], _Node] = {}
         for owner in (operation.path_item, operation.node):
             for index in range(len(owner.at("parameters").listed())):
@@ -772,6 +782,11 @@ class _Differ:
                        f"{key[0]} parameter `{parameter.value['name']}` removed")
         for key in added:
             parameter = new_parameters[key]
+            if key[0] == "path" and key[1] in _template_positions(old.path):  # in the old path, undeclared
+                self._emit("path-parameter-declared", None, parameter, None, parameter.value["name"],
+                           f"path parameter `{parameter.value['name']}` declared: the old document used it "
+                           "in the path without declaring it")
+                continue
             required = _is_required(parameter)
             rule = "new-required-request-parameter" if required else "new-optional-request-parameter"
             self._emit(rule, None, parameter, None, parameter.value["name"],
@@ -1126,6 +1141,15 @@ class _Differ:
                            f"security scheme {scheme} changed: {differences}")
 
 
+def _template_variables(path: str) -> list[str]:
+    return re.findall(r"\{([^}]*)\}", path)
+
+
+def _template_positions(path: str) -> set[str]:
+    """The keys `_parameters` gives the variables of `path`: their places in the template."""
+    return {f"{{{index}}}" for index in range(len(_template_variables(path)))}
+
+
 def _presence_kind(keyword: str, old: Any, new: Any) -> str:
     return f"{keyword}-added" if old is None else f"{keyword}-removed" if new is None else f"{keyword}-changed"
 
@@ -1165,11 +1189,20 @@ def _security(document: _Document, operation: _Node) -> tuple[_Node, list[dict[s
     alternatives: list[dict[str, frozenset[str]]] = []
     for requirement in at.listed():
         if isinstance(requirement, dict):
-            alternative = {scheme: frozenset(scopes) if isinstance(scopes, list) else frozenset()
-                           for scheme, scopes in requirement.items()}
+            alternative = {scheme: _scopes(scopes) for scheme, scopes in requirement.items()}
             if alternative not in alternatives:
                 alternatives.append(alternative)
     return at, alternatives or [{}]
+
+
+def _scopes(scopes: Any) -> frozenset[str]:
+    """A security requirement's scopes: a list of strings. The vendor's invalid 673ae2e7 nests them,
+    `[["api", "segments"]]` and `[[]]`: read as the list it wraps, so the next revision's correction
+    (`["api", "segments"]`, `[]`) is no change."""
+    if not isinstance(scopes, list):
+        return frozenset()
+    flat = [scope for item in scopes for scope in (item if isinstance(item, list) else [item])]
+    return frozenset(scope for scope in flat if isinstance(scope, str))
 
 
 def _asks_no_more(requirement: dict[str, frozenset[str]], held: dict[str, frozenset[str]]) -> bool:
@@ -1276,6 +1309,7 @@ def format_text(result: DiffResult) -> str:
         f"OLD {result.old.label} (OpenAPI {result.old.openapi}, info.version {result.old.version})",
         f"NEW {result.new.label} (OpenAPI {result.new.openapi}, info.version {result.new.version})",
     ]
+    lines += [f"NOTE {note}" for note in result.notes]
     if not result.changes:
         return "\n".join([*lines, "No change to the API."])
     lines.append(f"{_counts(result)}.")
@@ -1307,6 +1341,7 @@ def format_markdown(result: DiffResult) -> str:
         f"| old | `{cell(result.old.label)}` | {result.old.openapi} | {cell(str(result.old.version))} |",
         f"| new | `{cell(result.new.label)}` | {result.new.openapi} | {cell(str(result.new.version))} |",
         "",
+        *[f"> **Note:** {cell(note)}\n" for note in result.notes],
     ]
     if not result.changes:
         return "\n".join([*lines, "No change to the API.", ""])
@@ -1340,12 +1375,19 @@ _FORMATS = {"text": format_text, "markdown": format_markdown, "json": format_jso
 def run(args) -> int:
     from conformance.cli import EXIT_NONCONFORMANT, EXIT_OK, UsageError
 
-    old, new = load_spec(args.old), load_spec(args.new)
+    old, new = (load_spec(spec_path(spec, option=name)) for spec, name in ((args.old, "OLD"), (args.new, "NEW")))
+    old_problem, new_problem = (next(iter(validation_problems(document)), None) for document in (old, new))
+    if new_problem:  # the revision a user moves to must be one: lint's words, one line
+        raise UsageError(f"cannot diff: NEW {args.new} is invalid (lint L100): {new_problem}")
     try:
         result = diff_documents(old, new, old_label=args.old, new_label=args.new)
     except DocumentError as error:
         raise UsageError(f"cannot diff: {error}") from None
-    print(_FORMATS[args.format](result))
+    if old_problem:
+        result = dataclasses.replace(result, notes=(
+            f"OLD {args.old} is invalid (lint L100): {old_problem}; NEW is valid, and a change that only "
+            "corrects OLD is not called breaking",))
+    print(printable_lines(_FORMATS[args.format](result)))  # titles and paths come from the documents
     return EXIT_NONCONFORMANT if result.breaking_for_clients else EXIT_OK
 
 
@@ -1358,8 +1400,9 @@ def register(subparsers, epilog: str) -> None:
         + "\ndiff exits 0 when no change breaks existing clients, 1 when one does, 4 when OLD or NEW is"
         "\nunreadable, not JSON or YAML, or not an OpenAPI 3.0 document. Rules: docs/diff.md.\n",
     )
-    parser.add_argument("old", metavar="OLD", help="the earlier OpenAPI 3.0 document (JSON or YAML)")
-    parser.add_argument("new", metavar="NEW", help="the later OpenAPI 3.0 document (JSON or YAML)")
+    parser.add_argument("old", metavar="OLD", help="the earlier OpenAPI 3.0 document (JSON or YAML), or a shipped "
+                        "revision's name (`conformance revisions`)")
+    parser.add_argument("new", metavar="NEW", help="the later OpenAPI 3.0 document, or a shipped revision's name")
     parser.add_argument("--format", choices=tuple(_FORMATS), default="text",
                         help="text (default; breaking for clients first), markdown or json (docs/diff.md)")
     parser.set_defaults(handler=run)

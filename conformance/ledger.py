@@ -9,13 +9,16 @@ It holds ids, types and the base URL (without userinfo), never credentials.
 from __future__ import annotations
 
 import json
-import os
 import threading
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+from conformance import outputs
+
 LEDGER_VERSION = 2
+MAX_BYTES = 16 * 1024 * 1024  # an id is under 100 bytes: room for 100,000 of them
+MAX_DEPTH = 4  # {"created": [{"id": ...}]}
 
 
 class LedgerError(ValueError):
@@ -43,11 +46,15 @@ class Ledger:
 
     @classmethod
     def load(cls, path: Path) -> Ledger:
+        """The ledger at `path`; a file anyone can edit, so bounded and strict before it is read."""
+        from conformance.loader import DocumentError, check_shape, read_bounded, strict_json
+
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except OSError as error:
-            raise LedgerError(f"cannot read {path}: {error.strerror or error}") from None
-        except ValueError:
+            data = strict_json(read_bounded(path, MAX_BYTES).decode("utf-8"))
+            check_shape(data, str(path), max_depth=MAX_DEPTH)
+        except DocumentError as error:
+            raise LedgerError(str(error)) from None
+        except (ValueError, RecursionError):  # not UTF-8, not strict JSON, or nested past the parser
             raise LedgerError(f"{path} is not JSON") from None
         if not isinstance(data, dict) or data.get("version") not in (1, LEDGER_VERSION) or not isinstance(data.get("created"), list):
             raise LedgerError(f"{path} is not a segments-conformance ledger")
@@ -95,10 +102,8 @@ class Ledger:
     def _save(self) -> None:
         if self.path is None:
             return
-        # Write then rename, so an interrupted write never leaves a half ledger behind.
-        temporary = self.path.with_suffix(".json.tmp")
-        temporary.write_text(json.dumps(self.as_data(), indent=1) + "\n", encoding="utf-8")
-        os.replace(temporary, self.path)
+        # Write then rename: an interrupted write never leaves half a ledger, nor writes through a symlink.
+        outputs.write_text(self.path, json.dumps(self.as_data(), indent=1) + "\n")
 
     def save(self) -> None:
         with self._lock:

@@ -17,15 +17,15 @@ it is, so the requirement catalogue and the overlay can point at it:
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Iterator
 
-import yaml
 from jsonschema import Draft4Validator
 
-from conformance import contract
+from conformance import contract, loader
+from conformance.loader import escape as _escape
+from conformance.loader import openapi_version_problem  # noqa: F401 (diff reads it from here)
+from conformance.safetext import printable
 
 DEFAULT_SPEC = "bundled vendor document (openapi/segments.json)"
 
@@ -42,16 +42,10 @@ class Problem:
 
 
 def lint_document(document: dict[str, Any]) -> list[Problem]:
-    from openapi_spec_validator import OpenAPIV30SpecValidator, validate as validate_openapi  # slow to import
-
-    version_problem = openapi_version_problem(document)
-    if version_problem:
-        return [Problem("L100", "error", "#", version_problem)]
-    try:
-        validate_openapi(document, cls=OpenAPIV30SpecValidator)
-    except Exception as error:  # the validator raises its own exception family
-        message = " ".join(str(getattr(error, "message", error)).split())[:300] or type(error).__name__
-        return [Problem("L100", "error", "#", f"not a valid OpenAPI 3.0 document: {message}")]
+    """The problems of a document `loader.load_document` has read (so its references are local)."""
+    invalid = loader.validation_problems(document)
+    if invalid:
+        return [Problem("L100", "error", "#", problem) for problem in invalid]
     problems = [
         *_ambiguous_one_ofs(document),
         *_nothing_required(document),
@@ -59,34 +53,6 @@ def lint_document(document: dict[str, Any]) -> list[Problem]:
         *_undeclared_required(document),
     ]
     return sorted(problems, key=lambda problem: (problem.code, problem.pointer))
-
-
-# --- L100 before validation: which kind of document this is --------------------------------------
-
-_OPENAPI_3_0 = re.compile(r"3\.0\.\d+")
-
-
-def openapi_version_problem(document: dict[str, Any]) -> str | None:
-    """Why `document` is not an OpenAPI 3.0.x document, judged on its version field alone; None if it
-    claims to be one. The validator would take a Swagger 2.0 or an OpenAPI 3.1 document on its own
-    terms, and says nothing useful about `{}`: the checks here read OpenAPI 3.0 only."""
-    if "swagger" in document:
-        return f"a Swagger {document['swagger']} document, not OpenAPI 3.0 (convert it to OpenAPI 3.0 first)"
-    if "openapi" not in document:
-        missing = [f"`{name}`" for name in ("openapi", "info", "paths") if name not in document]
-        listed = missing[0] if len(missing) == 1 else f"{', '.join(missing[:-1])} or {missing[-1]}"
-        return f"no {listed} field: not an OpenAPI 3.0 document (it starts with openapi: 3.0.x, info and paths)"
-    version = document["openapi"]
-    if not isinstance(version, str):  # `openapi: 3.0` in YAML is the number 3.0
-        return f"`openapi` is {json.dumps(version, default=str)}, not a version string such as \"3.0.3\""
-    if version.startswith("3.1"):
-        return (
-            f"OpenAPI {version} is not supported: conformance reads OpenAPI 3.0.x documents "
-            "(3.1 schemas are JSON Schema 2020-12)"
-        )
-    if not _OPENAPI_3_0.fullmatch(version):
-        return f"`openapi` is \"{version}\": not an OpenAPI 3.0.x version"
-    return None
 
 
 # --- L001 ---------------------------------------------------------------------------------------
@@ -259,8 +225,8 @@ def _all_of_properties(schema: dict[str, Any], document: dict[str, Any], seen: s
         while isinstance(part, dict) and isinstance(part.get("$ref"), str) and part["$ref"] not in seen:
             seen.add(part["$ref"])
             try:
-                part = contract.resolve_pointer(document, part["$ref"])
-            except (ValueError, KeyError, IndexError, TypeError):
+                part = loader.resolve_pointer(document, part["$ref"])
+            except (ValueError, LookupError, TypeError):
                 part = None  # a broken reference is the validator's finding (L100), not this one's
         if isinstance(part, dict) and "$ref" not in part:
             properties = part.get("properties")
@@ -272,8 +238,8 @@ def _all_of_properties(schema: dict[str, Any], document: dict[str, Any], seen: s
 # --- helpers ------------------------------------------------------------------------------------
 
 
-def _validator(schema: dict[str, Any]) -> Draft4Validator:
-    return Draft4Validator(contract.to_json_schema(schema), format_checker=Draft4Validator.FORMAT_CHECKER)
+def _validator(schema: dict[str, Any]):
+    return contract.schema_validator(schema, format_checker=Draft4Validator.FORMAT_CHECKER)
 
 
 def _is_valid(instance: Any, schema: dict[str, Any]) -> bool:
@@ -290,10 +256,6 @@ def _walk(node: Any, pointer: str) -> Iterator[tuple[str, Any]]:
             yield from _walk(value, f"{pointer}/{index}")
 
 
-def _escape(part: str) -> str:
-    return part.replace("~", "~0").replace("/", "~1")
-
-
 def _short(message: str, limit: int = 200) -> str:
     message = " ".join(message.split())
     return message if len(message) <= limit else message[: limit - 1] + "…"
@@ -303,24 +265,8 @@ def _short(message: str, limit: int = 200) -> str:
 
 
 def load_spec(path: str | None) -> dict[str, Any]:
-    """The document at `path` (JSON or YAML), or the bundled vendor document."""
-    from conformance.exits import UsageError
-
-    if path is None:
-        return contract.vendor_document()
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise UsageError(f"cannot read {path}: {getattr(error, 'strerror', None) or error}") from None
-    try:
-        document = yaml.safe_load(text)  # YAML is a superset of JSON
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark else ""
-        raise UsageError(f"cannot parse {path}{where}: not JSON or YAML") from None
-    if not isinstance(document, dict):
-        raise UsageError(f"cannot use {path}: it is not a JSON or YAML object")
-    return document
+    """The document at `path` (JSON or YAML, read by THE loader), or the bundled vendor document."""
+    return contract.vendor_document() if path is None else loader.load_document(path)
 
 
 def run(args) -> int:
@@ -347,8 +293,8 @@ def run(args) -> int:
         print(json.dumps([problem.__dict__ for problem in problems], indent=2, ensure_ascii=False))
     else:
         for problem in problems:
-            print(problem.line())
-        print(f"{len(problems) - errors} warning(s), {errors} error(s) in {label}")
+            print(printable(problem.line()))
+        print(printable(f"{len(problems) - errors} warning(s), {errors} error(s) in {label}"))
     return EXIT_NONCONFORMANT if errors else EXIT_OK
 
 

@@ -10,6 +10,11 @@ Checks read exchanges unmasked: a token that is a common word ("application") mu
 Content-Type into "***/json" before SEG-JSON-CONTENT-TYPE reads it. Credentials shorter than
 MIN_MASKED_LENGTH characters are masked in credential headers only: a one-letter token would
 otherwise replace that letter everywhere in a report.
+
+The second lock (mask_text, mask_headers, mask_curl) needs no credential: the report renderer,
+the comparison and the reproduction script mask whatever stands where a credential would (a
+credential header's value, a URL's password, curl's -u), so a bug upstream or a target that echoes
+its request headers never puts a token in a report.
 """
 
 from __future__ import annotations
@@ -110,3 +115,35 @@ class Masker:
 
 
 NO_SECRETS = Masker(())
+
+
+# --- the second lock: credentials found by where they stand, not by their value -------------------
+
+# "Name: value" or "Name=value", optionally quoted as in JSON or a curl -H argument. The value runs
+# to the closing quote or the end of the line, so "Authorization: Bearer abc" loses all of it.
+# Longest names first: proxy-authorization and set-cookie are matched whole.
+_HEADER_IN_TEXT = re.compile(
+    r"(?im)\b(" + "|".join(sorted(SECRET_HEADERS, key=len, reverse=True)) + ")"
+    r"""(["']?[ \t]*[:=][ \t]*["']?)([^"'\r\n]+)"""
+)
+# curl's own credential options: -u user:password, --user ..., -b cookie, --cookie ...
+_CURL_CREDENTIAL = re.compile(r"""(?<!\S)(-u|--user|-b|--cookie)(\s+|=)('[^']*'|"[^"]*"|\S+)""")
+# http://user:password@host
+_URL_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/@\s]+@")
+
+
+def mask_headers(headers: Mapping[str, str]) -> dict[str, str]:
+    """Credential headers masked whatever they hold, but for a value the suite sent wrong on purpose."""
+    return {name: mask_text(NO_SECRETS.header_value(name, value)) for name, value in headers.items()}
+
+
+def mask_text(text: str) -> str:
+    """Free text (bodies, messages) with secret header values and URL passwords masked."""
+    text = _HEADER_IN_TEXT.sub(lambda match: match.group(1) + match.group(2) + MASK, text)
+    return _URL_USERINFO.sub(lambda match: match.group(1) + MASK + "@", text)
+
+
+def mask_curl(line: str) -> str:
+    # Credential options first: their values are unquoted words that the text rule would overrun.
+    line = _CURL_CREDENTIAL.sub(lambda match: match.group(1) + match.group(2) + "'" + MASK + "'", line)
+    return mask_text(line)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import ipaddress
 import os
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -28,6 +27,8 @@ DEPTHS = {  # property-test effort; the report says which ran
 }
 DEFAULT_DEPTH = "quick"
 DEFAULT_SDK_EXAMPLES = 60
+SUITE_OF = {"run": "API suite (conformance run, pytest --pyargs conformance.suite)",
+            "sdk": "SDK gate (conformance sdk, pytest --pyargs conformance.sdk.suite)"}
 DEFAULT_MAX_TIME_S = 1800
 CONFIG_FILES = ("conformance.toml", "pyproject.toml")
 
@@ -58,8 +59,9 @@ class Option:
 OPTIONS: tuple[Option, ...] = (
     Option("base_url", ("--base-url",), "the API under test, e.g. http://127.0.0.1:4010 (default: the embedded mock)"),
     Option("cluster", ("--cluster",), "the vendor's cluster: https://CLUSTER.voucherify.io", kind="choice", choices=CLUSTERS),
-    Option("spec", ("--spec",), "the vendor's segments document to test against (default: the bundled revision); "
-           "our overlay is applied on top", metavar="FILE"),
+    Option("spec", ("--spec",), "the vendor's segments document to test against: a file, or a shipped revision's "
+           "name (`conformance revisions`: bundled, 2026-07; default: bundled); our overlay is applied on top",
+           metavar="FILE|NAME"),
     Option("app_id", ("--app-id",), "X-App-Id (default: $VOUCHERIFY_APP_ID)", env="VOUCHERIFY_APP_ID", in_file=False),
     Option("app_token", ("--app-token",), "X-App-Token (default: $VOUCHERIFY_APP_TOKEN); never printed",
            env="VOUCHERIFY_APP_TOKEN", in_file=False),
@@ -171,17 +173,21 @@ def resolve(given: dict[str, Any], *, environ: dict[str, str] | None = None, cwd
     sources: dict[str, str] = {}
     for option in OPTIONS:
         if command not in option.commands:
+            if not _unset(given.get(option.name)):  # pytest declares every option for every suite
+                raise UsageError(f"{option.flags[0]} does not apply to the {SUITE_OF[command]}")
             values[option.name] = [] if option.kind == "list" else option.default
             continue
+        # The command line cannot say "false" or "none" (a flag is there or not); the environment
+        # and the file can: CONFORMANCE_STRICT=0 and `strict = false` win over what comes after them.
         value, source = given.get(option.name), "command line"
         if _unset(value) and option.env_name and environ.get(option.env_name):
             value, source = _from_text(option, environ[option.env_name], option.env_name), "environment"
-        if _unset(value) and option.in_file:
+        if _unset(value) and source == "command line" and option.in_file:
             for key in option.file_keys:
                 if key in from_file:
                     value, source = _from_file(option, from_file[key], config_path), str(config_path)
                     break
-        if _unset(value):
+        if _unset(value) and source == "command line":
             value, source = ([] if option.kind == "list" else option.default), "default"
         values[option.name] = value
         sources[option.name] = source
@@ -209,20 +215,35 @@ def check_client(name: str) -> None:
 
 
 def _unset(value: Any) -> bool:
+    """Not given on the command line: argparse's None, an append option's [], pytest's False."""
     return value is None or value == [] or value is False
 
 
 def read_config_file(cwd: Path) -> tuple[Path | None, dict[str, Any]]:
-    """[tool.conformance] of pyproject.toml, or the top level of conformance.toml, in `cwd`."""
+    """[tool.conformance] of pyproject.toml, or conformance.toml in `cwd`: there, top-level keys,
+    a [tool.conformance] table (the README's snippet, copied as it is), or both."""
     for name in CONFIG_FILES:
         path = cwd / name
         if not path.is_file():
             continue
-        try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
-            raise UsageError(f"cannot read {path}: {error}") from None
-        table = data.get("tool", {}).get("conformance") if name == "pyproject.toml" else data
+        from conformance.loader import load_toml
+
+        data = load_toml(path)  # bounded like every file a user is handed; a DocumentError is a UsageError
+        tool = data.get("tool", {})
+        if not isinstance(tool, dict):
+            raise UsageError(f"{path}: `tool` is not a table")
+        table = tool.get("conformance")
+        if name == "conformance.toml":
+            top = {key: value for key, value in data.items() if key != "tool"}
+            if set(tool) - {"conformance"}:
+                raise UsageError(f"{path}: unknown setting 'tool.{sorted(set(tool) - {'conformance'})[0]}'")
+            if isinstance(table, dict):
+                twice = sorted(set(top) & set(table))
+                if twice:
+                    raise UsageError(f"{path}: {twice[0]!r} is set twice (at the top and in [tool.conformance])")
+                table = {**top, **table}
+            elif table is None:
+                table = top
         if table is None:
             continue
         if not isinstance(table, dict):
@@ -243,8 +264,8 @@ def _from_text(option: Option, text: str, where: str) -> Any:
     if option.kind == "bool":
         if text.lower() in ("1", "true", "yes", "on"):
             return True
-        if text.lower() in ("0", "false", "no", "off", ""):
-            return None
+        if text.lower() in ("0", "false", "no", "off"):
+            return False
         raise UsageError(f"{where}: {text!r} is not a yes/no value")
     if option.kind == "int":
         try:
@@ -263,7 +284,7 @@ def _from_file(option: Option, value: Any, path: Path) -> Any:
         value = [value]
     if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
         raise UsageError(f"{where} should be {'a list' if expected is list else 'a ' + expected.__name__}")
-    return value or None
+    return value  # false, 0 and "" are values: validate() judges them, naming the file
 
 
 # --- checks ---------------------------------------------------------------------------------------
@@ -276,7 +297,9 @@ def validate(settings: Settings) -> None:
         values["base_url"] = check_base_url(values["base_url"])
     for name, minimum in (("max_examples", 1), ("max_requests", 1), ("max_time", 1), ("workers", 1), ("sdk_examples", 1)):
         if values.get(name) is not None and values[name] < minimum:
-            raise UsageError(f"{BY_NAME[name].flags[0]} must be at least {minimum}")
+            source = settings.sources.get(name, "command line")
+            where = "" if source == "command line" else f" ({values[name]} from {source})"
+            raise UsageError(f"{BY_NAME[name].flags[0]} must be at least {minimum}{where}")
     for option in OPTIONS:
         if option.kind == "choice" and values.get(option.name) is not None and values[option.name] not in option.choices:
             raise UsageError(f"{option.flags[0]} {values[option.name]!r} is not one of: {', '.join(option.choices)}")
@@ -296,9 +319,9 @@ def validate(settings: Settings) -> None:
     if not embedded and (not values.get("app_id") or not values.get("app_token")):
         raise UsageError("credentials missing: pass --app-id and --app-token or set VOUCHERIFY_APP_ID and VOUCHERIFY_APP_TOKEN")
     if values.get("spec"):
-        path = Path(values["spec"])
-        if not path.is_file():
-            raise UsageError(f"--spec {values['spec']}: no such file")
+        from conformance.revisions import valid_spec_path
+
+        values["spec"] = valid_spec_path(values["spec"])
     if values.get("client_fault"):
         if values.get("client") != "reference":
             raise UsageError("--client-fault applies to --client reference only")

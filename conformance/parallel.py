@@ -1,4 +1,12 @@
-"""Running on pytest-xdist workers (`-n N`), and sharing one target with other processes.
+"""Tests side by side in one process (threads), on pytest-xdist workers (`-n N`), and sharing one
+target with other processes.
+
+Side by side (ThreadedTests, the default): a run is mostly waiting for answers, so the scenario
+tests run on threads, several at once, in one process (no start-up cost per worker). What must
+not share the target with anything else runs alone afterwards on the main thread: the heavy tests
+(the caps) and the stateful sequences. Hypothesis's tests (the property tests) run on the main
+thread meanwhile, one after the other, as hypothesis expects. The Transport bounds the requests
+in flight, numbers exchanges per test, and keeps each test's exchanges in order.
 
 Each worker runs its share of the tests with its own Target (and, without --base-url, its own
 embedded mock, so workers never share state). A worker hands its results and its ledger to the
@@ -17,16 +25,25 @@ import fcntl
 import hashlib
 import json
 import tempfile
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from _pytest import runner as pytest_runner
+from _pytest.fixtures import FixtureDef
+from _pytest.runner import SetupState
 
 from conformance import interrupts
 
 if TYPE_CHECKING:
     from conformance.ledger import Ledger
     from conformance.recording import Recorder
+
+
+RECORDING = threading.Lock()
+COLLECTION_OPERATIONS = ("list-segment",)  # operations whose answer shows every test's segments  # a finished test's findings go into the run's Recorder one test at a time
 
 
 def worker_id(config: pytest.Config | None) -> str | None:
@@ -102,3 +119,222 @@ def target_lock(origin: tuple[str, str | None, int], item: pytest.Item, catalogu
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+# --- tests side by side, on threads ------------------------------------------------------------------
+
+
+def threads_for(config: pytest.Config, settings: Any) -> int:
+    """Threads for tests side by side: none on pytest-xdist (its own processes), and none under a
+    request budget (--max-requests, --profile): which tests it cuts short would depend on timing,
+    and the seed must reproduce the run."""
+    from conformance import concurrency
+
+    if worker_id(config) is not None or is_controller(config) or settings.request_budget is not None:
+        return 0
+    width = concurrency.in_flight_bound(settings)
+    return width if width > 1 else 0
+
+
+class ThreadedTests:
+    """pytest's test loop, with the independent tests on `width` threads (see the module's doc)."""
+
+    NAME = "conformance-threaded-tests"
+
+    def __init__(self, run: Any, width: int) -> None:
+        self.run = run
+        self.width = width
+        self._reporting = threading.RLock()
+        self._shared: dict[Any, tuple[list, None]] = {}  # collector -> its finalizers, for every thread
+        self._shared_lock = threading.Lock()
+
+    def alone(self, item: pytest.Item) -> bool:
+        """Needs the target to itself: a heavy requirement (the caps), the list (it shows every
+        test's segments: "the one created last" must be the test's own), or the stateful sequences
+        (their clean-up takes every segment created meanwhile)."""
+        catalogue = self.run.catalogue
+        heavy = any(catalogue[r].heavy for mark in item.iter_markers("requirement") for r in mark.args if r in catalogue)
+        collection = any(operation in COLLECTION_OPERATIONS for mark in item.iter_markers("operation") for operation in mark.args)
+        return heavy or collection or item.get_closest_marker("deep") is not None
+
+    @staticmethod
+    def on_main_thread(item: pytest.Item) -> bool:
+        return hasattr(getattr(item, "obj", None), "hypothesis")  # hypothesis is not written for threads
+
+    # pytest's reporting hooks are not written for threads either: one report at a time.
+    @pytest.hookimpl(wrapper=True, tryfirst=True)
+    def pytest_runtest_logstart(self, nodeid, location):
+        with self._reporting:
+            return (yield)
+
+    @pytest.hookimpl(wrapper=True, tryfirst=True)
+    def pytest_runtest_logreport(self, report):
+        with self._reporting:
+            return (yield)
+
+    @pytest.hookimpl(wrapper=True, tryfirst=True)
+    def pytest_runtest_logfinish(self, nodeid, location):
+        with self._reporting:
+            return (yield)
+
+    @pytest.hookimpl(wrapper=True, tryfirst=True)
+    def pytest_runtest_makereport(self, item, call):  # a failure's text parses source: ast.parse is not thread-safe
+        with self._reporting:
+            return (yield)
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtestloop(self, session: pytest.Session):
+        if session.testsfailed and not session.config.option.continue_on_collection_errors:
+            return None  # pytest's own loop says why
+        if session.config.option.collectonly:
+            return True
+        side_by_side = [item for item in session.items if not self.alone(item) and not self.on_main_thread(item)]
+        if len(side_by_side) < 2:
+            return None  # nothing to overlap: pytest's own loop
+        main = [item for item in session.items if self.on_main_thread(item) and not self.alone(item)]
+        last = [item for item in session.items if self.alone(item)]
+        self.run.target  # created here, once, before any thread asks for it
+        capture = session.config.pluginmanager.getplugin("capturemanager")
+        states = _ThreadStates(session._setupstate)
+        session._setupstate = states
+        if capture is not None:  # one capture for the whole process cannot tell threads apart: none
+            capture.item_capture = _no_capture
+        current_test_var, pytest_runner._update_current_test_var = pytest_runner._update_current_test_var, _no_current_test_var
+        _PerThread.install()
+        try:
+            with ThreadPoolExecutor(max_workers=self.width, thread_name_prefix="conformance-test") as pool:
+                futures = [pool.submit(self._run_on_thread, states, item) for item in side_by_side]
+                self._run_in_turn(session, main, then=last)
+                for future in futures:
+                    future.result()
+            self._teardown_shared()
+            self._run_in_turn(session, last, then=[])
+        finally:
+            _PerThread.uninstall()
+            pytest_runner._update_current_test_var = current_test_var
+            session._setupstate = states.main
+            if capture is not None:
+                del capture.item_capture
+        _stop_if_asked(session)
+        return True
+
+    def _run_in_turn(self, session: pytest.Session, items: list[pytest.Item], *, then: list[pytest.Item]) -> None:
+        for index, item in enumerate(items):
+            following = items[index + 1] if index + 1 < len(items) else (then[0] if then else None)
+            item.config.hook.pytest_runtest_protocol(item=item, nextitem=following)
+            _stop_if_asked(session)
+
+    def _run_on_thread(self, states: _ThreadStates, item: pytest.Item) -> None:
+        if item.session.shouldfail or item.session.shouldstop:
+            return
+        chain = item.listchain()
+        state = states.local()
+        state.stack = {collector: self._collector(collector) for collector in chain[:-1]}
+        # The next item, for teardown, is "a sibling": only this item's own fixtures are torn down.
+        item.config.hook.pytest_runtest_protocol(item=item, nextitem=_Sibling(chain[:-1]))
+
+    def _collector(self, collector) -> tuple[list, None]:
+        """The collector (module, package, session) set up once for all threads; its finalizers
+        (module- and session-scoped fixtures) are kept for _teardown_shared."""
+        with self._shared_lock:
+            if collector not in self._shared:
+                self._shared[collector] = ([collector.teardown], None)
+                collector.setup()
+            return self._shared[collector]
+
+    def _teardown_shared(self) -> None:
+        state = SetupState()
+        state.stack = dict(self._shared)
+        self._shared.clear()
+        state.teardown_exact(None)
+
+
+class _ThreadStates:
+    """session._setupstate for tests on several threads: the main thread keeps pytest's own, each
+    other thread has one of its own (pytest's keeps one stack of what is set up)."""
+
+    def __init__(self, main: SetupState) -> None:
+        self.main = main
+        self._local = threading.local()
+
+    def local(self) -> SetupState:
+        if threading.current_thread() is threading.main_thread():
+            return self.main
+        if not hasattr(self._local, "state"):
+            self._local.state = SetupState()
+        return self._local.state
+
+    def __getattr__(self, name: str):
+        return getattr(self.local(), name)
+
+
+class _PerThread:
+    """A FixtureDef attribute kept per thread: pytest caches a fixture's value and its finalizers
+    on the fixture's definition, one for all tests, which tests on several threads would share
+    (one test handed another's Verifier). The main thread keeps pytest's own storage."""
+
+    NAMES = {"cached_result": lambda: None, "_finalizers": list}
+    _local = threading.local()
+
+    def __init__(self, name: str) -> None:
+        self.name, self.default = name, self.NAMES[name]
+
+    def _values(self) -> dict:
+        if not hasattr(self._local, "values"):
+            self._local.values = {}
+        return self._local.values
+
+    def __get__(self, fixturedef, owner=None):
+        if fixturedef is None:
+            return self
+        if threading.current_thread() is threading.main_thread():
+            return fixturedef.__dict__[self.name]
+        values = self._values()
+        key = (id(fixturedef), self.name)
+        if key not in values:
+            values[key] = self.default()
+        return values[key]
+
+    def __set__(self, fixturedef, value) -> None:
+        if threading.current_thread() is threading.main_thread():
+            fixturedef.__dict__[self.name] = value
+        else:
+            self._values()[(id(fixturedef), self.name)] = value
+
+    @classmethod
+    def install(cls) -> None:
+        for name in cls.NAMES:
+            setattr(FixtureDef, name, cls(name))
+
+    @classmethod
+    def uninstall(cls) -> None:
+        for name in cls.NAMES:
+            if isinstance(FixtureDef.__dict__.get(name), cls):
+                delattr(FixtureDef, name)
+
+
+class _Sibling:
+    """Stands for the next item in the same collector: teardown_exact keeps the collectors up."""
+
+    def __init__(self, chain: list) -> None:
+        self._chain = chain
+
+    def listchain(self) -> list:
+        return list(self._chain)
+
+
+@contextlib.contextmanager
+def _no_capture(when: str, item: pytest.Item):
+    yield
+
+
+def _no_current_test_var(item: pytest.Item, when: str | None) -> None:
+    """PYTEST_CURRENT_TEST names one test; with several running it could name none truly (and two
+    threads removing it at once is a KeyError)."""
+
+
+def _stop_if_asked(session: pytest.Session) -> None:
+    if session.shouldfail:
+        raise session.Failed(session.shouldfail)
+    if session.shouldstop:
+        raise session.Interrupted(session.shouldstop)

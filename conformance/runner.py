@@ -89,16 +89,17 @@ def run_suite(settings: options.Settings, suite: str = "api", *, nodeids: list[s
 def run_in_process(settings: options.Settings, suite: str = "api", *, nodeids: list[str] | None = None,
                    extra_plugins: tuple = ()):
     """One run in this process: (exit code, the ConformanceRun with its summary). Safe to call again:
-    the suite's modules build their parametrization from the run at import, so they are imported anew."""
+    the suite's modules are imported anew, so no state of a module outlives its run."""
     import pytest
 
     from conformance.plugin import ConformanceRun
+    from conformance.report.terminal import ShortNodeIds
 
     for name in [name for name in sys.modules if name.startswith(f"conformance.{_package(suite)}.test_")]:
         del sys.modules[name]
     conformance_run = ConformanceRun(settings, suite=suite)
     if not (conformance_run.selection_given(nodeids) or settings.workers):  # else the plugin decides when
-        conformance_run.start_probe()
+        conformance_run.lifecycle.start_probe()
     # Only the plugins the suite needs (pytest_arguments names them): autoloading every installed
     # pytest plugin costs start-up time and lets unrelated plugins change a conformance run.
     autoload = os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD")
@@ -106,7 +107,7 @@ def run_in_process(settings: options.Settings, suite: str = "api", *, nodeids: l
     handlers = interrupts.install()
     try:
         exit_code = pytest.main(pytest_arguments(settings, conformance_run.seed, suite, nodeids),
-                                plugins=[conformance_run, *extra_plugins])
+                                plugins=[conformance_run, ShortNodeIds(), *extra_plugins])
     finally:
         interrupts.restore(handlers)
         if autoload is None:
@@ -148,7 +149,7 @@ def pytest_arguments(settings: options.Settings, seed: int, suite: str, nodeids:
         "-p", "_hypothesis_pytestplugin",
         f"--hypothesis-seed={seed}",
         "-q" if settings.quiet else "-v",
-        "--tb=line" if settings.quiet else "--tb=short",
+        "--tb=short",  # a failure is our one-paragraph message either way; --tb=line cut it at 50 characters, mid-word
     ]
     for flag, value in (("-k", settings.keyword), ("-m", settings.effective_markexpr)):
         if value:

@@ -7,11 +7,10 @@ the document, target and run) and computes each requirement's status and the ver
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any
 
-from conformance import __version__
+from conformance import __version__, outputs
 from conformance.catalogue import Requirement
 from conformance.checks import GENERIC_REQUIREMENTS
 from conformance.recording import Recorder
@@ -49,7 +48,7 @@ def build_summary(
         requirement = catalogue[outcome.id]
         counts[outcome.status.value] += 1
         kept = recorder.kept.get(outcome.id, [])
-        evidence = [_with_sequence(entry, recorder) for entry in kept[:EVIDENCE_SHOWN]]
+        evidence = _shortest_first([_with_sequence(entry, recorder) for entry in kept])[:EVIDENCE_SHOWN]
         for entry in evidence:
             shown_sequences.update(entry["sequence_of_exchanges"])
         total = violations if requirement.level.value != "OBSERVE" else len(kept)
@@ -132,12 +131,16 @@ def _with_sequence(entry: dict[str, Any], recorder: Recorder) -> dict[str, Any]:
     return {**entry, "sequence_of_exchanges": chain}
 
 
+def _shortest_first(evidence: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Findings with the fewest exchanges before them first (a reader starts with the simplest
+    reproduction: one GET, not the cap test's twelve creates); the run's order among equals."""
+    return sorted(evidence, key=lambda entry: len(entry["sequence_of_exchanges"]) or SEQUENCE_SHOWN + 1)
+
+
 def _evidence(entry: dict[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in entry.items() if key != "full"}
 
 
 def write_summary(summary: dict[str, Any], path: Path) -> None:
-    """Write then rename: a reader (or an interrupt) never sees half a summary."""
-    temporary = path.with_name(path.name + ".tmp")
-    temporary.write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    os.replace(temporary, path)
+    """Write then rename (outputs.write_text): never half a summary, never through a symlink."""
+    outputs.write_text(path, json.dumps(summary, indent=2, ensure_ascii=False) + "\n")

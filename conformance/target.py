@@ -7,16 +7,18 @@ top: building requests, the pre-flight probe, and cleanup of what the run create
 
 from __future__ import annotations
 
+import functools
 import json
+import re
 import secrets
 import string
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import requests
 
-from conformance import interrupts
+from conformance import concurrency, interrupts
 from conformance.contract import CREATE_PATH, SEGMENT_PATH, Contract
 from conformance.exchange import Exchange
 from conformance.ledger import Ledger
@@ -38,13 +40,20 @@ class Credentials:
 
 
 def segment_path(segment_id: str) -> str:
-    """The item path for an id, as one percent-encoded path segment: `/`, `?` and `#` cannot change
-    the path. An id of dots is encoded too, so that URL parsing does not resolve it away before the
-    transport sees it and refuses to send it (requests decodes %2E back to a dot)."""
-    encoded = quote(segment_id, safe="")
-    if set(segment_id) <= {"."}:
-        encoded = encoded.replace(".", "%2E")
-    return SEGMENT_PATH.replace("{segmentId}", encoded)
+    return fill_path(SEGMENT_PATH, {"segmentId": segment_id})
+
+
+def fill_path(template: str, values: dict[str, str]) -> str:
+    """A documented path template with each parameter's value as one percent-encoded path segment:
+    `/`, `?` and `#` cannot change the path. A value of dots is encoded too, so that URL parsing
+    does not resolve it away before the transport sees it and refuses to send it (requests decodes
+    %2E back to a dot)."""
+    def encoded(match: re.Match[str]) -> str:
+        value = str(values[match.group(1)])
+        text = quote(value, safe="")
+        return text.replace(".", "%2E") if set(value) <= {"."} else text
+
+    return re.sub(r"\{([^}/]+)\}", encoded, template)
 
 
 def random_segment_id(rng=secrets) -> str:
@@ -122,11 +131,17 @@ class Target:
 
     def probe(self) -> str | None:
         """One GET of an id nobody has: tells an unreachable target, a TLS problem, a redirect or
-        rejected credentials from a testable one before the suite starts. The problem, or None."""
+        rejected credentials from a testable one before the suite starts; then one POST that no
+        server can take for a create (a JSON array) tells a wrong path prefix: a base URL whose
+        create route answers 404, or whose answers are HTML pages, is not the API. The problem, or None."""
         base = self.base_url
         for _ in range(PROBE_ATTEMPTS):
             try:
                 exchange = self.get(random_segment_id())
+                if exchange.status in (401, 403) or 300 <= exchange.status < 400 or exchange.status == 429:
+                    route = None
+                else:
+                    route = _not_the_api(exchange) or _not_the_api(self.create([]))
             except requests.exceptions.SSLError as error:
                 return _tls_problem(base, error, verifying=bool(self.session.verify))
             except requests.Timeout:
@@ -146,6 +161,8 @@ class Target:
             if exchange.status == 404 and _looks_doubled(base):
                 return (f"{base} ends in /v1 and the API paths start with /v1: requests go to /v1/v1/...; "
                         "give the base URL without /v1")
+            if route:
+                return f"{base} is not the Segments API: {route}; is the base URL's path prefix right?"
             if exchange.status != 429:
                 return None
             interrupts.sleep(min(retry_seconds(exchange.header("Retry-After")) or 1.0, 10.0))
@@ -154,21 +171,23 @@ class Target:
     def cleanup(self, segment_ids: list[str] | None = None) -> list[str]:
         """Delete what the run created (or those of `segment_ids`); return the ids left behind.
         Cleanup is outside the budget (which reserved room for it) and the first interrupt."""
-        left: list[str] = []
         transport = self.transport
+
+        def deleted(segment_id: str) -> bool:
+            if interrupts.insisted():  # a second Ctrl-C: stop cleaning, the ledger keeps the rest
+                return False
+            try:
+                exchange = self.delete(segment_id)
+            except (requests.RequestException, TargetUnavailable, OutOfBudget, interrupts.Interrupted):
+                return False
+            return exchange.status in (204, 404)  # 404: already gone, nothing left behind
+
+        ids = list(self.ledger.open_ids() if segment_ids is None else segment_ids)
         transport.cleaning, unavailable = True, transport.unavailable
-        try:
-            for segment_id in list(self.ledger.open_ids() if segment_ids is None else segment_ids):
-                if interrupts.insisted():  # a second Ctrl-C: stop cleaning, the ledger keeps the rest
-                    left.append(segment_id)
-                    continue
-                try:
-                    exchange = self.delete(segment_id)
-                except (requests.RequestException, TargetUnavailable, OutOfBudget, interrupts.Interrupted):
-                    left.append(segment_id)
-                    continue
-                if exchange.status not in (204, 404):  # 404: already gone, nothing left behind
-                    left.append(segment_id)
+        try:  # the deletes are independent: several in flight at once (concurrency.py)
+            done = concurrency.send_all([functools.partial(deleted, segment_id) for segment_id in ids],
+                                        width=transport.max_in_flight)
+            left = [segment_id for segment_id, gone in zip(ids, done) if not gone]
         finally:
             transport.cleaning = False
             transport.unavailable = transport.unavailable or unavailable
@@ -186,6 +205,17 @@ def _tls_problem(base: str, error: Exception, *, verifying: bool) -> str:
     if verifying and "CERTIFICATE_VERIFY_FAILED" in text:
         return f"TLS error talking to {base}: the certificate could not be verified (--insecure skips verification)"
     return f"TLS error talking to {base}: the handshake failed"
+
+
+def _not_the_api(exchange: Exchange) -> str | None:
+    """Why `exchange` cannot have come from the API's own routes: an HTML page (a web site, a
+    gateway's error page), or a 404 for the create route, which every revision documents."""
+    start = exchange.body[:512].lstrip().lower()
+    if exchange.media_type == "text/html" or start.startswith((b"<!doctype html", b"<html")):
+        return f"{exchange.method} {urlsplit(exchange.url).path} answers an HTML page ({exchange.status})"
+    if exchange.method == "POST" and exchange.status == 404:
+        return f"POST {urlsplit(exchange.url).path} answers 404: the create route is not there"
+    return None
 
 
 def _looks_doubled(base: str) -> bool:

@@ -19,11 +19,13 @@ checks make) gets the same policy, in one place:
 
 from __future__ import annotations
 
+import contextvars
 import json
 import select
 import socket
 import threading
 import time
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -35,7 +37,7 @@ from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 from conformance import interrupts
-from conformance.contract import CREATE_PATH, Contract
+from conformance.contract import Contract, is_item_path
 from conformance.exchange import Exchange
 from conformance.ledger import Ledger
 
@@ -50,6 +52,8 @@ _CHUNK = 64 * 1024
 # A 204 that closes its connection: how long its server may take to write what follows the headers
 # (a body it should not send) or to close. A clean server closes at once, so this costs nothing.
 CLOSING_BODY_WAIT_S = 0.5
+# Methods whose 2xx answer with a new id may have created something, documented operation or not:
+# the ledger records it either way (a server that creates on a probed PUT still gets cleaned up).
 _CREATING_METHODS = frozenset({"POST", "PUT", "PATCH"})
 
 
@@ -96,11 +100,6 @@ class Budget:
     limit: int | None
     sent: int = 0
 
-    def afford(self, *, reserved: int, requests: int = 1) -> None:
-        """Refuse `requests` more that would leave less than `reserved` for cleanup deletes."""
-        if not self.allows(reserved=reserved, requests=requests):
-            raise BudgetExhausted(f"the request budget of {self.limit} is spent")
-
     def allows(self, *, reserved: int, requests: int = 1) -> bool:
         return self.limit is None or self.sent + requests + reserved <= self.limit
 
@@ -110,58 +109,73 @@ class Budget:
 
 
 class _Watchdog:
-    """Cuts the request in flight (shuts its socket down) at its deadline or on an interrupt.
+    """Cuts a request in flight (shuts its socket down) at its deadline or on an interrupt.
 
     A blocking read cannot be told to stop; shutting the socket down from another thread ends it
     at once. The signal handler must not take locks, so the watchdog polls the interrupt flag.
+    One watchdog serves every thread that sends: each arms a watch of its own (requests in flight
+    at once, concurrency.py), found by the sending thread's identity.
     """
 
     _POLL_S = 0.1
 
+    @dataclass
+    class _Watch:
+        deadline: float
+        grace: bool  # a create: an interrupt gives it INTERRUPT_GRACE_S before the cut
+        socket: socket.socket | None = None
+        tripped: str | None = None
+
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._socket: socket.socket | None = None
-        self._deadline: float | None = None
-        self._grace = False  # a create: an interrupt gives it INTERRUPT_GRACE_S before the cut
-        self.tripped: str | None = None
+        self._watches: dict[int, _Watchdog._Watch] = {}
+        self._tripped: dict[int, str] = {}  # the last verdict of each thread's watch, read after disarm
         self._thread: threading.Thread | None = None
+
+    @property
+    def tripped(self) -> str | None:
+        with self._lock:
+            return self._tripped.get(threading.get_ident())
 
     def arm(self, deadline: float, *, grace: bool) -> None:
         with self._lock:
-            self._socket, self._deadline, self._grace, self.tripped = None, deadline, grace, None
+            self._watches[threading.get_ident()] = self._Watch(deadline, grace)
+            self._tripped.pop(threading.get_ident(), None)
             if self._thread is None:
                 self._thread = threading.Thread(target=self._watch, name="conformance-watchdog", daemon=True)
                 self._thread.start()
 
     def attach(self, sock: socket.socket | None) -> None:
         with self._lock:
-            if self._deadline is not None:
-                self._socket = sock
+            watch = self._watches.get(threading.get_ident())
+            if watch is not None:
+                watch.socket = sock
 
     def disarm(self) -> None:
         with self._lock:
-            self._socket, self._deadline = None, None
+            self._watches.pop(threading.get_ident(), None)
 
     def _watch(self) -> None:
         while True:
             time.sleep(self._POLL_S)
             with self._lock:
-                if self._deadline is None or self.tripped:
-                    continue
                 now = time.monotonic()
-                reason = None
-                if now >= self._deadline:
-                    reason = "deadline"
-                elif interrupts.requested() and (not self._grace or interrupts.insisted()
-                                                 or interrupts.seconds_since() >= INTERRUPT_GRACE_S):
-                    reason = "interrupt"
-                if reason is not None:
-                    self.tripped = reason
-                    if self._socket is not None:
-                        try:
-                            self._socket.shutdown(socket.SHUT_RDWR)
-                        except OSError:
-                            pass
+                for ident, watch in self._watches.items():
+                    if watch.tripped:
+                        continue
+                    reason = None
+                    if now >= watch.deadline:
+                        reason = "deadline"
+                    elif interrupts.requested() and (not watch.grace or interrupts.insisted()
+                                                     or interrupts.seconds_since() >= INTERRUPT_GRACE_S):
+                        reason = "interrupt"
+                    if reason is not None:
+                        watch.tripped = self._tripped[ident] = reason
+                        if watch.socket is not None:
+                            try:
+                                watch.socket.shutdown(socket.SHUT_RDWR)
+                            except OSError:
+                                pass
 
 
 def _watched_pools(watchdog: _Watchdog):
@@ -207,6 +221,7 @@ class Transport:
         max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
         rate_limit_patience_s: float = DEFAULT_RATE_LIMIT_PATIENCE_S,
         stop_at: float | None = None,
+        max_in_flight: int = 1,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.origin = _origin(urlsplit(base_url))
@@ -220,17 +235,32 @@ class Transport:
         self.stop_at = stop_at  # time.monotonic() after which the run sends nothing but cleanup
         self.unavailable: str | None = None  # why the target is no longer tested, once it is not
         self.listeners: list[Callable[[Exchange], None]] = []
-        self.cleaning = False  # cleanup: outside the budget and the interrupt checkpoint
-        self.test: str | None = None  # the nodeid stamped on exchanges
+        # The test a request is sent for, and whether it is cleanup: per thread (tests run side by
+        # side, parallel.ThreadedTests), handed to the threads a test sends through (concurrency.py
+        # copies the context); per transport, so one transport's state never leaks into another's.
+        self._test: contextvars.ContextVar[str | None] = contextvars.ContextVar(f"test-{id(self)}", default=None)
+        self._cleaning: contextvars.ContextVar[bool] = contextvars.ContextVar(f"cleaning-{id(self)}", default=False)
         self._failures = 0
         self._sequence = 0
         self._watchdog = _Watchdog()
+        # Requests in flight at once (concurrency.py sends several from one test): a bound, and
+        # one lock for what they share (budget, sequence, failures), one for the listeners.
+        self.max_in_flight = max(1, max_in_flight)
+        self._in_flight = threading.BoundedSemaphore(self.max_in_flight)
+        self._lock = threading.RLock()
+        self._listening = threading.Lock()
+        self._creates_in_flight = 0  # each may add a segment to delete: its delete is kept in reserve
+        self._not_before = 0.0  # time.monotonic() before which nothing is sent (429 back-off, pacing)
+        self._finished: dict[int, Exchange | None] = {}  # sequence -> exchange, waiting for an earlier one
+        self._unreleased: dict[str | None, list[int]] = defaultdict(list)  # per test, sequences not yet released
+        self._sent_by_test: Counter[str | None] = Counter()
+        self._created_by_test: dict[str | None, list[str]] = defaultdict(list)
         self.session = _NoRedirects()
         self.session.trust_env = False  # no proxy, no ~/.netrc credentials: only what we send, only here
         self.session.max_redirects = 0
         self.session.verify = verify_tls
         self.session.headers["Accept-Encoding"] = "identity"  # the body cap counts bytes as they arrive
-        adapter = _GatedAdapter(self)
+        adapter = _GatedAdapter(self, pool_maxsize=self.max_in_flight)
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
 
@@ -238,10 +268,51 @@ class Transport:
     def requests_sent(self) -> int:
         return self.budget.sent
 
+    @property
+    def cleaning(self) -> bool:
+        """Cleanup (this thread's, and the threads it sends through): outside the budget and the
+        interrupt checkpoint. Another test's requests meanwhile are not cleanup."""
+        return self._cleaning.get()
+
+    @cleaning.setter
+    def cleaning(self, value: bool) -> None:
+        self._cleaning.set(value)
+
+    @property
+    def test(self) -> str | None:
+        """The nodeid stamped on the exchanges this thread sends (None: the probe, the final cleanup)."""
+        return self._test.get()
+
+    @test.setter
+    def test(self, nodeid: str | None) -> None:
+        self._test.set(nodeid)
+
+    def sent_for(self, nodeid: str) -> int:
+        """Requests sent for one test (tests side by side share the budget's count)."""
+        with self._lock:
+            return self._sent_by_test[nodeid]
+
+    def created_for(self, nodeid: str) -> list[str]:
+        """Ids of segments one test created (another test's, created meanwhile, are not its to delete)."""
+        with self._lock:
+            return list(self._created_by_test[nodeid])
+
     def close(self) -> None:
         self.session.close()
 
     # --- the gate (called by the adapter for every request) ----------------------------------------
+
+    def refusal(self, *, reserved: int, requests: int = 1) -> Exception | None:
+        """Why `requests` more (keeping `reserved` for cleanup deletes) may not be sent, or None: the
+        target became unavailable, the run's time is up, its request budget is spent. The one owner
+        of these limits: every request is admitted by it, and no test starts that it would refuse."""
+        if self.unavailable:
+            return TargetUnavailable(self.unavailable)
+        if self.stop_at is not None and time.monotonic() >= self.stop_at:
+            return TimeLimitReached("the run's time limit (--max-time) is reached")
+        if not self.budget.allows(reserved=reserved, requests=requests):
+            return BudgetExhausted(f"the request budget of {self.budget.limit} is spent")
+        return None
 
     def _admit(self, request: requests.PreparedRequest) -> tuple[str | None, str | None]:
         if not self.cleaning:
@@ -255,16 +326,18 @@ class Transport:
             # DELETE /v1/segments/.. would reach /v1/. Such an id can never be addressed safely.
             raise UnsafePath(f"refused to send {request.method} {parts.path}: a '.' or '..' path segment "
                              "could reach another resource")
-        if self.unavailable and not self.cleaning:
-            raise TargetUnavailable(self.unavailable)
-        if self.stop_at is not None and not self.cleaning and time.monotonic() >= self.stop_at:
-            raise TimeLimitReached("the run's time limit (--max-time) is reached")
         template = self.contract.path_template(parts.path)
         operation = self.contract.operation(request.method, template) if template else None
-        creates = request.method in _CREATING_METHODS
-        if not self.cleaning:
-            self.budget.afford(reserved=len(self.ledger) + (1 if creates else 0))
-        if (request.method, template) == ("POST", CREATE_PATH):
+        creates = request.method in _CREATING_METHODS  # any of them may answer with a new id to delete
+        with self._lock:  # admit and count at once: two threads must not both take the last request
+            if not self.cleaning:
+                refusal = self.refusal(reserved=len(self.ledger) + self._creates_in_flight + (1 if creates else 0))
+                if refusal is not None:
+                    raise refusal
+            self.budget.sent += 1
+            self._sent_by_test[self.test] += 1
+            self._creates_in_flight += creates
+        if operation is not None and operation.creates:
             self._tag(request)
         return template, operation.operation_id if operation else None
 
@@ -284,22 +357,50 @@ class Transport:
             request.headers["Content-Length"] = str(len(data))
 
     def _exchange(self, send: Callable[[], requests.Response], request, template, operation_id) -> tuple[Exchange, requests.Response]:
-        for attempt in range(RATE_LIMIT_RETRIES + 1):
-            if attempt:
-                self._admit(request)
-            exchange, response = self._once(send, request, template, operation_id)
-            if exchange.status != 429 or attempt == RATE_LIMIT_RETRIES or not self._back_off(exchange):
-                break
+        """One request, admitted (it holds a place in flight), and its retries after a 429."""
+        creates, counted = request.method in _CREATING_METHODS, True
+        try:
+            for attempt in range(RATE_LIMIT_RETRIES + 1):
+                if attempt:
+                    with self._lock:
+                        self._creates_in_flight -= creates  # _admit counts the retry anew
+                    counted = False
+                    self._admit(request)
+                    counted = True
+                exchange, response = self._once(send, request, template, operation_id)
+                if exchange.status != 429 or attempt == RATE_LIMIT_RETRIES or not self._back_off(exchange):
+                    break
+        finally:
+            if counted:
+                with self._lock:
+                    self._creates_in_flight -= creates  # its id is in the ledger by now, if it made one
         if exchange.status == 429 and not self.cleaning:
             self.unavailable = "the target kept answering 429 Too Many Requests past the run's patience"
         return exchange, response
 
+    def _hold(self) -> None:
+        """Wait out a back-off or pacing that another request in flight started."""
+        wait = self._not_before - time.monotonic()
+        if wait > 0:
+            interrupts.sleep(wait) if not self.cleaning else time.sleep(wait)
+
     def _once(self, send, request, template, operation_id) -> tuple[Exchange, requests.Response]:
-        self._sequence += 1
+        self._hold()
+        with self._lock:
+            self._sequence += 1
+            sequence = self._sequence
+        with self._listening:
+            self._unreleased[self.test].append(sequence)
+        try:
+            return self._numbered(sequence, send, request, template, operation_id)
+        except BaseException:
+            self._release(sequence, None)  # nothing to record; later exchanges must not wait for it
+            raise
+
+    def _numbered(self, sequence, send, request, template, operation_id) -> tuple[Exchange, requests.Response]:
         started, started_wall = time.monotonic(), time.time()
         creates = request.method in _CREATING_METHODS
         self._watchdog.arm(started + self.deadline_s, grace=creates or self.cleaning)
-        self.budget.sent += 1
         try:
             response = send()
             body, over, after = self._read(response)
@@ -311,7 +412,8 @@ class Transport:
         if self._watchdog.tripped:  # cut just as the last bytes came: the answer cannot be trusted whole
             raise self._failed(self._cut(self._watchdog.tripped))
         if not over:
-            self._failures = 0
+            with self._lock:
+                self._failures = 0
         exchange = Exchange(
             method=request.method,
             url=request.url,
@@ -327,17 +429,20 @@ class Transport:
             bytes_after_headers=after,
             elapsed_ms=(time.monotonic() - started) * 1000,
             started_at=started_wall,
-            sequence=self._sequence,
+            sequence=sequence,
             test=self.test,
         )
         response._content, response._content_consumed = body, True
         response.exchange = exchange
         if over:
-            self._failures += 1
+            with self._lock:
+                self._failures += 1
             self._trip_breaker(f"answers longer than {self.max_body_bytes} bytes")
             raise BodyTooLarge(f"{request.method} {template or request.path_url} answered more than "
                                f"{self.max_body_bytes} bytes; the rest was not read")
-        self._record(exchange)
+        if exchange.status != 429:
+            self._update_ledger(exchange)  # at once: a created id must never wait to be recorded
+        self._release(sequence, exchange)
         return exchange, response
 
     def _read(self, response: requests.Response) -> tuple[bytes, bool, int]:
@@ -370,7 +475,8 @@ class Transport:
             return error
         if not isinstance(error, requests.RequestException):  # urllib3's own, from reading the body
             error = requests.ConnectionError(f"the answer broke off: {error}")
-        self._failures += 1
+        with self._lock:
+            self._failures += 1
         kind = "timed out" if isinstance(error, (requests.Timeout, DeadlineExceeded)) else "failed"
         self._trip_breaker(f"{self._failures} requests in a row {kind} ({type(error).__name__})")
         return error
@@ -392,20 +498,32 @@ class Transport:
                 self._wait_within_patience(wait)
 
     def _wait_within_patience(self, wait: float) -> bool:
-        """Sleep `wait` seconds out of the run's rate-limit patience; False, without waiting, past it.
+        """Hold every request `wait` seconds, out of the run's rate-limit patience; False, without
+        waiting, past it. Requests in flight together wait out one window, and it is counted once.
         Cleanup sleeps through a signal (its deletes must go out); a test's wait ends at one."""
-        if wait > self.rate_limit_patience_left:
-            return False
-        self.rate_limit_patience_left -= wait
-        interrupts.sleep(wait) if not self.cleaning else time.sleep(wait)
+        with self._lock:
+            now = time.monotonic()
+            extra = now + wait - max(self._not_before, now)  # beyond what another request already waits
+            if extra > self.rate_limit_patience_left:
+                return False
+            if extra > 0:
+                self.rate_limit_patience_left -= extra
+                self._not_before = now + wait
+        self._hold()
         return True
 
-    def _record(self, exchange: Exchange) -> None:
-        """The ledger first (a created id must never go unrecorded), then the listeners."""
-        if exchange.status != 429:
-            self._update_ledger(exchange)
-        for listener in self.listeners:
-            listener(exchange)
+    def _release(self, sequence: int, exchange: Exchange | None) -> None:
+        """Hand exchanges to the listeners in the order they were sent, one at a time (checks and
+        recorder are not written for threads): an answer that overtook an earlier request waits for
+        it (within its test: tests side by side do not wait for each other), so a test's exchanges
+        keep their order in the report whatever was in flight together."""
+        with self._listening:
+            self._finished[sequence] = exchange
+            waiting = self._unreleased[self.test]
+            while waiting and waiting[0] in self._finished:
+                ready = self._finished.pop(waiting.pop(0))
+                for listener in self.listeners if ready is not None else ():
+                    listener(ready)
 
     def _update_ledger(self, exchange: Exchange) -> None:
         body = exchange.json
@@ -413,20 +531,27 @@ class Transport:
             segment_id = body.get("id")
             if isinstance(segment_id, str) and segment_id not in self.ledger:
                 self.ledger.add(segment_id, kind=body.get("type") if isinstance(body.get("type"), str) else None)
-        elif exchange.method == "DELETE" and exchange.status in (204, 404) and exchange.path_template and exchange.path_template != CREATE_PATH:
-            self.ledger.remove(requests.utils.unquote(urlsplit(exchange.url).path.rsplit("/", 1)[-1]))
+                with self._lock:
+                    self._created_by_test[exchange.test].append(segment_id)
+        elif exchange.method == "DELETE" and exchange.status in (204, 404) and exchange.path_template and is_item_path(exchange.path_template):
+            self.ledger.remove(requests.utils.unquote(urlsplit(exchange.url).path.rstrip("/").rsplit("/", 1)[-1]))
 
 
 class _GatedAdapter(HTTPAdapter):
-    def __init__(self, transport: Transport) -> None:
+    def __init__(self, transport: Transport, *, pool_maxsize: int) -> None:
         self._transport = transport
-        super().__init__(max_retries=0)
+        super().__init__(max_retries=0, pool_maxsize=max(pool_maxsize, 10))
 
     def init_poolmanager(self, *args, **kwargs):
         super().init_poolmanager(*args, **kwargs)
         self.poolmanager.pool_classes_by_scheme = _watched_pools(self._transport._watchdog)
 
     def send(self, request, stream=False, timeout=None, verify=True, cert=None, proxies=None):
+        transport = self._transport
+        with transport._in_flight:
+            return self._send_admitted(request, verify, cert)
+
+    def _send_admitted(self, request, verify, cert):
         transport = self._transport
         template, operation_id = transport._admit(request)
         # Per-read timeout: short enough that a silent target fails fast; the deadline bounds the whole.

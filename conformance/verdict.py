@@ -110,3 +110,13 @@ def describe_scope(outcomes: list[RequirementOutcome], note: str = "") -> str:
         by_reason[reason] = by_reason.get(reason, 0) + 1
     why = "; ".join(f"{reason}: {count}" for reason, count in sorted(by_reason.items(), key=lambda item: -item[1]))
     return f"{note + ': ' if note else ''}{counts} requirement(s) out of scope ({why})"
+
+
+def verdict_of_summary(summary: dict) -> Verdict:
+    """The verdict a summary file supports (it may have been cut short or edited since it was
+    written): its own, except that an interrupted run is never CONFORMANT, as in `decide`, where
+    the interrupt is one of the causes."""
+    verdict = Verdict(summary["verdict"])
+    if verdict is Verdict.CONFORMANT and summary["run"].get("interrupted"):
+        return Verdict.INCOMPLETE
+    return verdict

@@ -329,7 +329,7 @@ def test_command_exits_1_when_a_change_breaks_clients_and_lists_it_first(tmp_pat
 def test_command_json_output_has_the_documented_shape(tmp_path, capsys):
     assert main(["diff", "--format", "json", BUNDLED_FILE, str(JULY_FIXTURE)]) == 0
     result = json.loads(capsys.readouterr().out)
-    assert list(result) == ["schema_version", "old", "new", "summary", "changes"]
+    assert list(result) == ["schema_version", "old", "new", "summary", "notes", "changes"]
     assert result["summary"] == {"changes": 3, "breaking_for_clients": 0, "breaking_for_servers": 1}
     assert result["new"] == {"label": str(JULY_FIXTURE), "openapi": "3.0.1", "version": "v2018-08-01"}
     assert list(result["changes"][0]) == [
@@ -355,13 +355,13 @@ def test_command_markdown_and_yaml_input(tmp_path, capsys):
 @pytest.mark.parametrize(
     ("content", "expected"),
     [
-        (None, "cannot read"),
+        (None, "no such file, and not a shipped revision"),
         ("openapi: [unclosed\n", "cannot parse"),
         ("[1, 2]\n", "not a JSON or YAML object"),
         ("{}", "no `openapi`, `info` or `paths` field"),
         ('{"swagger": "2.0", "info": {}, "paths": {}}', "a Swagger 2.0 document"),
         ('{"openapi": "3.1.0", "info": {}, "paths": {}}', "OpenAPI 3.1.0 is not supported"),
-        ('{"openapi": "3.0.3", "info": {}}', "no `paths` object"),
+        ('{"openapi": "3.0.3", "info": {}}', '"paths" is a required property'),
     ],
 )
 def test_command_exits_4_on_a_document_it_cannot_read(tmp_path, capsys, content, expected):
@@ -395,3 +395,38 @@ def test_the_summary_is_a_few_lines_breaking_changes_first():
     many = diff_documents(BUNDLED, mutated(lambda d: d.update(paths={})))
     lines = format_diff_summary(many, limit=2).splitlines()
     assert len(lines) == 4 and lines[1].startswith("  breaks clients: ") and "1 more breaking" in lines[3]
+
+
+# --- the vendor's published revisions, invalid ones included ------------------------------------
+
+HISTORY = ROOT / "tests" / "fixtures" / "history"
+
+
+def test_an_invalid_new_revision_is_one_line_exit_4_naming_the_problem_as_lint_does(capsys):
+    old, new = (str(HISTORY / name) for name in ("segments-2025-12-03-c3d8f76a.json", "segments-2025-12-31-673ae2e7.json"))
+    assert main(["diff", old, new]) == 4
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err.count("\n") == 1
+    assert captured.err.startswith(f"error: cannot diff: NEW {new} is invalid (lint L100): not a valid OpenAPI 3.0")
+    assert main(["lint", new]) == 1 and "L100" in capsys.readouterr().out
+
+
+def test_declaring_a_path_variable_the_old_path_had_is_a_correction_not_a_break(capsys):
+    old, new = (str(HISTORY / name) for name in ("reference-segments-2025-08-29-3e707093.json",
+                                                 "reference-segments-2025-08-29-5fbfd650.json"))
+    assert main(["diff", old, new]) == 0
+    out = capsys.readouterr().out
+    assert "new-required-request-parameter" not in out
+    assert f"NOTE OLD {old} is invalid (lint L100): " in out and "segmentId" in out.split("\n")[2]
+    assert "path-parameter-declared [servers unaffected]: path parameter `segmentId` declared" in out
+    assert "0 break existing clients, 0 break existing servers" in out
+
+
+def test_an_invalid_old_security_requirement_does_not_crash_and_is_no_break(capsys):
+    old, new = (str(HISTORY / name) for name in ("segments-2025-12-31-673ae2e7.json", "segments-2026-02-02-302ca66e.json"))
+    assert main(["diff", "--format", "json", old, new]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["notes"] and "is invalid (lint L100)" in result["notes"][0]
+    assert not [change for change in result["changes"] if change["id"].startswith("api-security")]
+    invalid = json.loads((HISTORY / "segments-2025-12-31-673ae2e7.json").read_bytes())
+    assert diff_documents(BUNDLED, invalid) is not None  # the Python API reads it without a TypeError

@@ -17,7 +17,8 @@ HOSTILE = {  # each answers every request this way
     "close-mid-body": lambda request: [b'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 500\r\n\r\n{"id": "se',
                                        CLOSE],
     "garbage": lambda request: [b"\x00\xffNOT HTTP AT ALL\r\n\r\n", CLOSE],
-    "not-json": lambda request: http(200, b"<html>hello</html>", headers={"Content-Type": "text/html", "Connection": "close"}),
+    "not-json": lambda request: http(200, b"hello", headers={"Content-Type": "text/plain", "Connection": "close"}),
+    "html-page": lambda request: http(200, b"<html>hello</html>", headers={"Content-Type": "text/html", "Connection": "close"}),
     "429-forever": lambda request: http(429, b'{"code": 429, "message": "Too many requests"}', headers={"Retry-After": "1"}),
 }
 
@@ -29,6 +30,7 @@ HOSTILE = {  # each answers every request this way
         ("close-mid-body", 2),  # the probe cannot read an answer: could not test
         ("garbage", 2),         # not HTTP: could not test
         ("not-json", 1),        # answers, but nothing it says conforms
+        ("html-page", 2),       # a web page, not the API (a wrong base URL): could not test, with the reason
         ("429-forever", 2),     # rate-limited past our patience: could not test
     ],
 )

@@ -2,6 +2,8 @@
 
 import json
 import os
+import shutil
+import signal
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -89,6 +91,19 @@ def test_exit_2_when_the_credentials_are_rejected(tmp_path):
     assert completed.returncode == 2
     assert "rejected the credentials (401)" in completed.stderr
     assert "wrong-token" not in completed.stderr + completed.stdout
+
+
+def test_a_wrong_path_prefix_is_could_not_test_not_a_broken_server(tmp_path):
+    """`--base-url http://host:port/api` against a healthy server: exit 2 with the reason, nothing judged."""
+    with MockServer() as mock:
+        completed = conformance("run", "--base-url", mock.url + "/api", "--report-dir", str(tmp_path),
+                                env={"VOUCHERIFY_APP_ID": mock.app_id, "VOUCHERIFY_APP_TOKEN": mock.app_token})
+    assert completed.returncode == 2, completed.stdout[-2000:]
+    assert completed.stderr.strip().count("\n") == 0
+    assert "is not the Segments API: POST /api/v1/segments answers 404" in completed.stderr
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    assert summary["verdict"] == "INCOMPLETE" and summary["counts"].get("FAIL", 0) == 0
+    assert summary["run"]["requests_sent"] == 2 and "path prefix" in summary["run"]["causes"][0]
 
 
 @pytest.mark.parametrize(
@@ -204,3 +219,78 @@ def test_the_pytest_entry_point_gives_the_verdict_run_gives(tmp_path):
     assert completed.returncode == 1 and summary["verdict"] == "NONCONFORMANT"
     assert "verdict: NONCONFORMANT" in completed.stdout
     assert {"junit.xml", "summary.json", "report.html", "run.har", "ledger.json"} <= {path.name for path in tmp_path.iterdir()}
+
+
+def test_scope_counts_under_the_profile_only_what_the_profile_alone_excludes(tmp_path):
+    """`--profile sandbox -k test_get_unknown_id_is_404`: said 32 requirements were out of the profile."""
+    profile_only = conformance("run", "--profile", "sandbox", "--report-dir", str(tmp_path / "profile"))
+    both = conformance("run", "--profile", "sandbox", "-k", "test_get_unknown_id_is_404", "--report-dir", str(tmp_path / "both"))
+    assert profile_only.returncode == 0 and both.returncode == 0, both.stdout[-2000:]
+    by_profile, by_both = (json.loads((tmp_path / name / "summary.json").read_text()) for name in ("profile", "both"))
+
+    def reasons(summary):
+        return {entry["id"]: entry["reason"] for entry in summary["scope"]["out_of_scope"]}
+
+    profile_alone = {rid for rid, why in reasons(by_profile).items() if "sandbox profile" in why}
+    assert profile_alone and {rid for rid, why in reasons(by_both).items() if "sandbox profile" in why} == profile_alone
+    selected = {rid for rid, why in reasons(by_both).items() if "not selected (-k 'test_get_unknown_id_is_404')" in why}
+    assert selected and not selected & profile_alone
+    assert "within profile sandbox and the selection -k 'test_get_unknown_id_is_404'" in by_both["scope"]["text"]
+
+
+def test_a_module_that_fails_to_collect_is_named_and_the_verdict_is_the_last_word(tmp_path):
+    """It was reported as 'interrupted by SIGINT', under pytest's `!!! Interrupted` line."""
+    suite = tmp_path / "suite"
+    shutil.copytree(runner.SUITES["api"], suite, ignore=shutil.ignore_patterns("__pycache__"))
+    (suite / "test_broken.py").write_text("import no_such_module_here\n")
+    completed = subprocess.run(
+        [sys.executable, "-m", "pytest", str(suite), "-p", "no:cacheprovider", "--report-dir", str(tmp_path / "r"),
+         "-k", "test_create_static_segment"], capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    summary = json.loads((tmp_path / "r" / "summary.json").read_text())
+    assert completed.returncode == 2 and summary["verdict"] == "INCOMPLETE"
+    assert summary["run"]["causes"][0] == ("could not collect test_broken.py: ModuleNotFoundError: "
+                                           "No module named 'no_such_module_here'")
+    assert not any("SIGINT" in cause for cause in summary["run"]["causes"])
+    lines = completed.stdout.rstrip().splitlines()
+    verdict = next(index for index, line in enumerate(lines) if line.startswith(" verdict: "))
+    assert "Interrupted" in "\n".join(lines[:verdict]) and lines[-1] == "=" * 72
+    assert not [line for line in lines[verdict:] if line.startswith(("!", "====="))][:-1]
+
+
+def test_run_names_tests_from_the_suite_and_headings_come_before_their_first_test(tmp_path):
+    completed = conformance("run", "--report-dir", str(tmp_path), "-k", "test_create_static_segment or test_get_unknown_id_is_404")
+    assert completed.returncode == 0
+    lines = completed.stdout.splitlines()
+    tests = [line for line in lines if "::" in line]
+    assert tests and all(line.startswith(("test_create.py::", "test_read_delete.py::")) for line in tests)
+    assert all(line.endswith("]") for line in tests)  # one line each: `... PASSED [ 50%]`, not split by a heading
+    create = lines.index("── Create")
+    assert lines[create + 1:create + 3][-1].startswith("test_create.py::test_create_static_segment PASSED")
+
+
+def test_after_an_interrupt_the_verdict_is_still_the_last_word(tmp_path):
+    """pytest printed `!!!! Interrupted: SIGINT !!!!` and its counts under the verdict banner."""
+    run = subprocess.Popen([sys.executable, "-m", "conformance", "run", "--report-dir", str(tmp_path)],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    lines = []
+    for line in run.stdout:
+        lines.append(line.rstrip("\n"))
+        if "::" in line and "PASSED" in line:  # testing has begun
+            run.send_signal(signal.SIGINT)
+            break
+    out, _ = run.communicate(timeout=120)
+    lines += out.rstrip().splitlines()
+    assert run.returncode in (1, 2)
+    verdict = next(index for index, line in enumerate(lines) if line.startswith(" verdict: "))
+    assert lines[verdict].startswith(" verdict: INCOMPLETE") or lines[verdict].startswith(" verdict: NONCONFORMANT")
+    assert lines[-1] == "=" * 72
+    assert not [line for line in lines[verdict:-1] if line.startswith(("!", "====="))]
+
+
+def test_quiet_failures_are_whole_messages_under_their_test_s_name(tmp_path):
+    """`-q` ran pytest's --tb=line, which prints each failure again cut at 50 characters (`answere`)."""
+    completed = conformance("run", "-q", "--fault", "soft-delete", "--report-dir", str(tmp_path), "-k", "test_delete_then_gone")
+    assert completed.returncode == 1
+    messages = [line for line in completed.stdout.splitlines() if line.startswith("SEG-DELETE-GONE (MUST):")]
+    assert messages and all(line.endswith("get answered 200") for line in messages)
+    assert "_ test_delete_then_gone[static] _" in completed.stdout

@@ -93,8 +93,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--spec",
-        metavar="FILE",
-        help="the vendor's segments document to serve (default: the bundled revision)",
+        metavar="FILE|NAME",
+        help="the vendor's segments document to serve: a file or a shipped revision (`conformance revisions`; "
+        "default: bundled)",
     )
     parser.add_argument(
         "--quiet",
@@ -115,9 +116,10 @@ def run(args: argparse.Namespace) -> int:
     from conformance.mock.faults import FaultNotApplicable
     from conformance.mock.server import ListenError, serve_forever
     from conformance.mock.variants import VariantNotLegal
+    from conformance.revisions import valid_spec_path
 
     try:
-        contract = Contract.load(args.spec)
+        contract = Contract.load(valid_spec_path(args.spec) if args.spec else None)
         serve_forever(
             args.host,
             args.port,

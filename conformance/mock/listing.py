@@ -18,19 +18,13 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from jsonschema import Draft4Validator, FormatChecker
-
-from conformance import rfc3339
-from conformance.contract import CREATE_PATH, Contract, inline_refs, to_json_schema
+from conformance.contract import CREATE_PATH, Contract, inline_refs, schema_validator
 from conformance.mock import timestamps
 from conformance.mock.store import Segment
 
 DEFAULT_LIMIT = 10  # the limit parameter's description: "If no limit is set, it returns 10 items."
 NEWEST_FIRST = "-created_at"  # the order parameter's description: "By default, ... newest to the oldest"
 _KEY = re.compile(r"^(\w+)((?:\[[^\[\]]*\])+)$")
-_FORMATS = FormatChecker()
-# format applies to strings only (JSON Schema): a null date-time is the nullable keyword's business
-_FORMATS.checks("date-time")(lambda value: not isinstance(value, str) or rfc3339.is_date_time(value))
 
 
 class InvalidQuery(ValueError):
@@ -60,7 +54,7 @@ class ListRules:
         self.orders = tuple(self._schema("order").get("enum", ("created_at", NEWEST_FIRST)))
         self.default_order = self._schema("order").get("default", NEWEST_FIRST)
         filters = self._schema("filters")
-        self._filters_validator = Draft4Validator(to_json_schema(filters), format_checker=_FORMATS)
+        self._filters_validator = schema_validator(filters)
         # field -> operator -> the operator's schema
         self.operators: dict[str, dict[str, dict[str, Any]]] = {}
         for field, schema in (filters.get("properties") or {}).items():

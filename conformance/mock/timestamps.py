@@ -8,8 +8,9 @@ and Python's datetime cannot hold it, so an instant is kept as a sortable key in
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime, timedelta, timezone
+
+from conformance import rfc3339
 
 VENDOR = "vendor"  # 2022-09-13T08:57:15.801Z: UTC, milliseconds, Z (every vendor example)
 UTC_OFFSET = "utc-offset"  # 2022-09-13T08:57:15.801+00:00
@@ -27,13 +28,6 @@ LEAP_SECOND_BASE = datetime(2016, 12, 31, 23, 59, 59, tzinfo=UTC)
 
 # (the UTC second, with :60 held as :59, 1 for a leap second else 0, microseconds)
 InstantKey = tuple[datetime, int, int]
-
-_DATE_TIME = re.compile(
-    r"(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?"
-    r"(?:([Zz])|([+-])(\d{2}):(\d{2}))?",
-    re.ASCII,
-)
-
 
 def now() -> datetime:
     return datetime.now(UTC)
@@ -63,17 +57,14 @@ def key_of(instant: datetime, *, leap: bool = False) -> InstantKey:
 def parse_key(text: object) -> InstantKey:
     """The sort key of an RFC 3339 date-time (leap seconds included). A value without a zone (only
     the no-zone fault writes one) is read as UTC. Raises ValueError for anything else."""
-    match = _DATE_TIME.fullmatch(text) if isinstance(text, str) else None
-    if match is None:
+    written = rfc3339.parts(text, zone_required=False)
+    if written is None:
         raise ValueError(f"{text!r} is not an RFC 3339 date-time")
-    year, month, day, hour, minute, second = (int(part) for part in match.groups()[:6])
-    fraction, _zulu, sign, offset_hour, offset_minute = match.groups()[6:]
-    leap = second == 60
+    leap = written.leap
+    zone = timezone(timedelta(minutes=written.offset_minutes or 0))
     try:
-        offset = timedelta(hours=int(offset_hour or 0), minutes=int(offset_minute or 0))
-        zone = timezone(-offset if sign == "-" else offset)
-        local = datetime(year, month, day, hour, minute, 59 if leap else second, tzinfo=zone)
-    except ValueError as error:
+        local = datetime(written.year, written.month, written.day, written.hour, written.minute, 59 if leap else written.second, tzinfo=zone)
+    except ValueError as error:  # year 0000: RFC 3339 allows it, datetime does not
         raise ValueError(f"{text!r} is not an RFC 3339 date-time ({error})") from None
-    microseconds = int((fraction or "0")[:6].ljust(6, "0"))
+    microseconds = int((written.fraction or "0")[:6].ljust(6, "0"))
     return (local.astimezone(UTC), 1 if leap else 0, microseconds)

@@ -12,18 +12,18 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from jsonschema import Draft4Validator, FormatChecker
 from jsonschema.exceptions import best_match
 from jsonschema.validators import extend
 
-from conformance import rfc3339
 from conformance.contract import (
     CREATE_PATH,
     DYNAMIC_BODY_SCHEMA,
+    FORMATS,
     STATIC_BODY_SCHEMA,
     Contract,
+    SchemaValidator,
     inline_refs,
-    to_json_schema,
+    schema_validator,
 )
 from conformance.mock.store import DYNAMIC_TYPES, SEGMENT_TYPES, STATIC
 
@@ -61,7 +61,7 @@ class CreateRules:
         self.media_types = tuple(media_type(name) for name in content)
         schema = next(iter(content.values()), {}).get("schema")
         self._validator = None if schema is None else _validator(inline_refs(schema, contract.effective))
-        self._branches: dict[str, Draft4Validator | None] = {}
+        self._branches: dict[str, Any] = {}
 
     def accepts(self, content_type: str | None) -> bool:
         return media_type(content_type) in self.media_types
@@ -83,7 +83,7 @@ class CreateRules:
             return "Request body matches no segment definition"
         return _describe(error)
 
-    def _branch(self, pointer: str) -> Draft4Validator | None:
+    def _branch(self, pointer: str) -> Any:
         # Only for wording the reason: the verdict is the whole request schema's.
         if pointer not in self._branches:
             known = self.contract.has_schema(pointer)
@@ -91,17 +91,14 @@ class CreateRules:
         return self._branches[pointer]
 
 
-_FORMATS = FormatChecker()
-# format applies to strings only (JSON Schema): a null date-time is the nullable keyword's business
-_FORMATS.checks("date-time")(lambda value: not isinstance(value, str) or rfc3339.is_date_time(value))
 
 
 _ANNOTATIONS = frozenset({"description", "title", "example", "examples"})
-_DRAFT4_ITEMS = Draft4Validator.VALIDATORS["items"]
+_SCHEMA_ITEMS = SchemaValidator.VALIDATORS["items"]
 
 
 def _items(validator, items, instance, schema):
-    """Draft 4 `items`, with a shortcut for an array of strings (20,000 customers): when the item
+    """`items`, with a shortcut for an array of strings (20,000 customers): when the item
     schema says nothing but type string and every item is one, there is nothing to report, as the
     general rule would find after 20,000 descents. Anything else takes the general rule."""
     if (
@@ -112,14 +109,14 @@ def _items(validator, items, instance, schema):
         and all(isinstance(item, str) for item in instance)
     ):
         return
-    yield from _DRAFT4_ITEMS(validator, items, instance, schema)
+    yield from _SCHEMA_ITEMS(validator, items, instance, schema)
 
 
-_Validator = extend(Draft4Validator, {"items": _items})
+_Validator = extend(SchemaValidator, {"items": _items})
 
 
-def _validator(schema: Any) -> Draft4Validator:
-    return _Validator(to_json_schema(schema), format_checker=_FORMATS)
+def _validator(schema: Any):
+    return _Validator(schema, format_checker=FORMATS)
 
 
 def segment_type(body: dict[str, Any]) -> str:

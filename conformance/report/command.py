@@ -8,7 +8,8 @@ from pathlib import Path
 from conformance.exits import EXIT_NONCONFORMANT, EXIT_OK, UsageError
 from conformance.report.compare import compare, format_comparison
 from conformance.report.render import write_html
-from conformance.report.summary import SummaryError, load_summary
+from conformance.report.summary import SUMMARY_NAME, SummaryError, load_summary
+from conformance.safetext import printable_lines
 
 DEFAULT_REPORT_NAME = "report.html"
 
@@ -20,7 +21,7 @@ def register(subparsers: argparse._SubParsersAction, epilog: str) -> None:
         description="Render the HTML report of a run from its summary.json, without re-running anything.",
         epilog=epilog,
     )
-    report.add_argument("summary", metavar="SUMMARY", type=Path, help="the run's summary.json")
+    report.add_argument("summary", metavar="SUMMARY", type=Path, help="the run's summary.json, or its report directory")
     report.add_argument(
         "--output", "-o", metavar="FILE", type=Path, default=None,
         help=f"where to write the report (default: {DEFAULT_REPORT_NAME} next to SUMMARY)",
@@ -31,7 +32,7 @@ def register(subparsers: argparse._SubParsersAction, epilog: str) -> None:
         "compare",
         help="compare two runs' summary.json; exit 1 on a regression",
         description=(
-            "Compare two summary.json files requirement by requirement. What differs besides the results comes "
+            "Compare two runs (report directories or their summary.json files) requirement by requirement. What differs besides the results comes "
             "first: the contract documents (with a summary of the API changes when both summaries carry them), "
             "the targets, the clients of SDK gate runs, the tool versions. Regressions: a requirement that held "
             "(PASS or WARN) and now FAILs, and a MUST requirement that was tested and now is NOT_TESTED or out of "
@@ -40,12 +41,14 @@ def register(subparsers: argparse._SubParsersAction, epilog: str) -> None:
         ),
         epilog=epilog,
     )
-    comparison.add_argument("old", metavar="OLD", type=Path, help="the earlier run's summary.json")
-    comparison.add_argument("new", metavar="NEW", type=Path, help="the later run's summary.json")
+    comparison.add_argument("old", metavar="OLD", type=Path, help="the earlier run's report directory or its summary.json")
+    comparison.add_argument("new", metavar="NEW", type=Path, help="the later run's report directory or its summary.json")
     comparison.set_defaults(handler=run_compare)
 
 
 def run_report(args: argparse.Namespace) -> int:
+    if args.summary.is_dir():  # a report directory: its summary, and report.html next to it
+        args.summary = args.summary / SUMMARY_NAME
     output = args.output if args.output is not None else args.summary.parent / DEFAULT_REPORT_NAME
     if output.resolve() == args.summary.resolve():
         raise UsageError(f"--output {output} is the summary itself; refusing to overwrite it")
@@ -61,9 +64,9 @@ def run_report(args: argparse.Namespace) -> int:
 
 def run_compare(args: argparse.Namespace) -> int:
     try:
-        old, new = load_summary(args.old), load_summary(args.new)
+        old, new = load_summary(args.old), load_summary(args.new)  # a report directory or its summary.json
     except SummaryError as error:
         raise UsageError(str(error)) from None
     comparison = compare(old, new)
-    print(format_comparison(comparison))
+    print(printable_lines(format_comparison(comparison)))  # titles, messages and paths come from the files
     return EXIT_NONCONFORMANT if comparison.has_regressions else EXIT_OK

@@ -16,9 +16,10 @@ a summary of the contract's changes comes first (`conformance.diff`, when it is 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-from conformance.report.redact import mask_text
+from conformance.masking import mask_text
 
 HELD = frozenset({"PASS", "WARN"})
 JUDGED = frozenset({"PASS", "FAIL", "WARN"})  # tested, with a verdict on it
@@ -126,6 +127,9 @@ class Comparison:
     @property
     def has_regressions(self) -> bool:
         return self.regression_count > 0
+
+
+SUMMARY_NAME = "summary.json"
 
 
 def compare(old: dict[str, Any], new: dict[str, Any]) -> Comparison:

@@ -6,13 +6,12 @@ Built from the Recorder's masked exchanges (the output side): a credential never
 from __future__ import annotations
 
 import json
-import os
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from conformance import __version__
+from conformance import __version__, outputs
 
 
 def har_document(exchanges: dict[int, dict[str, Any]]) -> dict[str, Any]:
@@ -31,9 +30,7 @@ def har_document(exchanges: dict[int, dict[str, Any]]) -> dict[str, Any]:
 
 
 def write_har(recorder, path: Path) -> None:
-    temporary = path.with_name(path.name + ".tmp")
-    temporary.write_text(json.dumps(har_document(recorder.exchanges), ensure_ascii=False) + "\n", encoding="utf-8")
-    os.replace(temporary, path)
+    outputs.write_text(path, json.dumps(har_document(recorder.exchanges), ensure_ascii=False) + "\n")
 
 
 def _entry(exchange: dict[str, Any]) -> dict[str, Any]:

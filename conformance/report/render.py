@@ -26,10 +26,12 @@ from typing import Any
 import jinja2
 import markupsafe
 
+from conformance import outputs
 from conformance.report import charts
-from conformance.report.redact import mask_headers, mask_text
+from conformance.masking import mask_headers, mask_text
 from conformance.report.reproduce import curl_script, mock_command, rerun_command
 from conformance.report.summary import STATUSES, load_summary, validate_summary
+from conformance.verdict import verdict_of_summary
 
 STATUS_LABELS = {status: status.replace("_", " ") for status in STATUSES}  # NOT_TESTED reads "NOT TESTED"
 SEVERITY_ORDER = {"FAIL": 0, "WARN": 1, "OBSERVED": 2}
@@ -58,17 +60,13 @@ def render_html(summary: dict[str, Any]) -> str:
 def write_html(summary_path: str | Path, html_path: str | Path) -> Path:
     """Render the summary at `summary_path` into `html_path`; returns `html_path`."""
     html = render_html(load_summary(summary_path))
-    html_path = Path(html_path)
-    html_path.write_text(html, encoding="utf-8")
-    return html_path
+    return outputs.write_text(html_path, html)
 
 
 def shown_verdict(summary: dict[str, Any]) -> str:
-    """The verdict the page shows: an interrupted run is never green, whatever the file says."""
-    verdict = summary["verdict"]
-    if verdict == "CONFORMANT" and summary["run"].get("interrupted"):
-        return "INCOMPLETE"
-    return verdict
+    """The verdict the page shows: an interrupted run is never green, whatever the file says (the
+    rule is conformance.verdict's)."""
+    return verdict_of_summary(summary).value
 
 
 def build_view(summary: dict[str, Any]) -> dict[str, Any]:

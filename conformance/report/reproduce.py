@@ -13,13 +13,12 @@ from __future__ import annotations
 
 import json
 import re
-import shlex
 from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
-from conformance.masking import SECRET_HEADERS, WRONG_ON_PURPOSE
-from conformance.report.redact import mask_text
+from conformance.masking import SECRET_HEADERS, WRONG_ON_PURPOSE, mask_text
+from conformance.safetext import printable
 
 MOCK_PORT = 4010
 MOCK_URL = f"http://127.0.0.1:{MOCK_PORT}"
@@ -79,7 +78,7 @@ def curl_script(summary: Mapping[str, Any], finding: Mapping[str, Any]) -> str |
     if embedded:
         lines += [
             "# The run's target was the embedded mock; its port is gone. Start the same mock first:",
-            "#   " + mock_command(summary),
+            "#   " + printable(mock_command(summary)),  # one line: mock_command quotes each word
             f"# (it accepts X-App-Id {MOCK_CREDENTIALS[0]} and X-App-Token {MOCK_CREDENTIALS[1]} "
             "unless started with --app-id/--app-token)",
         ]
@@ -87,7 +86,7 @@ def curl_script(summary: Mapping[str, Any], finding: Mapping[str, Any]) -> str |
         "# The run's credentials, masked in the evidence, are sent as $VOUCHERIFY_APP_ID and $VOUCHERIFY_APP_TOKEN;"
         " a wrong value the suite sent on purpose is sent again as it was.",
         "set -euo pipefail",
-        f'BASE_URL="${{BASE_URL:-{_dq(default_url)}}}"',
+        f"BASE_URL=${{BASE_URL:-{shell_word(default_url)}}}",
     ]
     if embedded:
         lines += [f': "${{VOUCHERIFY_APP_ID:={MOCK_CREDENTIALS[0]}}}" "${{VOUCHERIFY_APP_TOKEN:={MOCK_CREDENTIALS[1]}}}"']
@@ -108,14 +107,15 @@ def curl_script(summary: Mapping[str, Any], finding: Mapping[str, Any]) -> str |
             note = f": {finding['severity']} {finding['requirement']} here"
         lines += ["", _comment(f"{index}/{total} {label}: the run got {response['status']}{note}")]
         lines += _request_notes(request)
-        arguments = ["-X", request["method"], _word(_url_template(request["url"], base_url), captured)]
+        arguments = ["-X", shell_word(request["method"]), _word(_url_template(request["url"], base_url), captured)]
         for name, value in request["headers"].items():
             lowered = name.lower()
             if lowered in CLIENT_HEADERS:
                 continue
             if lowered in CREDENTIAL_VARIABLES and value.startswith(WRONG_ON_PURPOSE):  # wrong on purpose: again
                 arguments += ["-H", _word(f"{name}: {value}", captured)]
-            elif lowered in CREDENTIAL_VARIABLES:  # the run's credential (masked in the evidence)
+            elif lowered in CREDENTIAL_VARIABLES:  # the run's credential (masked in the evidence); the
+                # name is one of two known names in some letter case, so it needs no quoting of its own
                 arguments += ["-H", f'"{name}: ${CREDENTIAL_VARIABLES[lowered]}"']
             elif lowered in OTHER_SECRET_HEADERS:
                 continue  # said in _request_notes
@@ -163,7 +163,7 @@ def mock_command(summary: Mapping[str, Any]) -> str:
         parts += ["--fault", fault]
     for variant in target.get("variants", []):
         parts += ["--variant", variant]
-    return shlex.join(parts)
+    return " ".join(shell_word(part) for part in parts)
 
 
 def _request_notes(request: Mapping[str, Any]) -> list[str]:
@@ -211,11 +211,11 @@ def _word(text: str, captured: Mapping[str, str]) -> str:
     out, position = [], 0
     for match in pattern.finditer(text):
         if match.start() > position:
-            out.append(shlex.quote(text[position:match.start()]))
+            out.append(shell_word(text[position:match.start()]))
         out.append(f'"${{{variables[match.group(0)]}}}"')
         position = match.end()
     if position < len(text) or not out:
-        out.append(shlex.quote(text[position:]))
+        out.append(shell_word(text[position:]))
     return "".join(out)
 
 
@@ -232,12 +232,33 @@ def _substitute_plain(text: str, captured: Mapping[str, str]) -> str:
 
 
 def _comment(text: str) -> str:
-    return "# " + " ".join(text.split())
+    """One comment line, whatever `text` holds: a newline in a fault name or a message would end
+    the comment, and the next line would run when the script is pasted."""
+    return "# " + printable(" ".join(text.split()))
 
 
-def _dq(text: str) -> str:
-    """Safe inside double quotes."""
-    return re.sub(r'(["\\$`])', r"\\\1", text)
+# --- THE shell quoting --------------------------------------------------------------------------
+
+_PLAIN_WORD = re.compile(r"[A-Za-z0-9_@%+=:,./-]+")  # shlex's safe set: needs no quotes
+_ANY_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_ANSI_C = {"\\": "\\\\", "'": "\\'", "!": "\\x21",
+           **{chr(code): f"\\x{code:02x}" for code in [*range(0x20), 0x7F]}}
+
+
+def shell_word(text: str) -> str:
+    """`text` as one bash word that reads back as exactly `text`, whatever it holds: every value a
+    generated script carries goes through here (tests/hostile/test_scripts.py runs bash on
+    arbitrary text). Plain words stay bare; others are single-quoted; text with a control character
+    (a newline included, so a pasted script never continues a quote onto the next line) becomes
+    ANSI-C quoting, $'...', with each control character as \\xHH. A NUL cannot be in a bash word
+    (bash would end the word there): it is dropped, and the body of a request, which can hold one,
+    travels through printf instead (_printf_escaped)."""
+    text = text.replace("\0", "")
+    if _PLAIN_WORD.fullmatch(text):
+        return text
+    if not _ANY_CONTROL.search(text):
+        return "'" + text.replace("'", "'\\''") + "'"
+    return "$'" + "".join(_ANSI_C.get(character, character) for character in text) + "'"
 
 
 # --- the conformance run command ---------------------------------------------------------------
@@ -286,7 +307,7 @@ def rerun_command(summary: Mapping[str, Any], nodeid: str | None = None) -> str:
     else:
         parts += ["-k", k_expression(nodeid, [test["nodeid"] for test in summary["tests"]])]
         parts += ["--report-dir", RERUN_REPORT_DIR]
-    return shlex.join(parts)
+    return " ".join(shell_word(part) for part in parts)
 
 
 def _options(rows: Iterable[Mapping[str, str]]) -> dict[str, list[str | None]]:

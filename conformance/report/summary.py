@@ -16,7 +16,11 @@ from typing import Any
 
 import jsonschema
 
+from conformance.loader import DocumentError, check_shape, read_bounded, strict_json
+from conformance.safetext import printable
+
 SCHEMA_VERSION = 2
+SUMMARY_NAME = "summary.json"
 STATUSES = ("PASS", "FAIL", "WARN", "NOT_TESTED", "OBSERVED")
 
 
@@ -29,19 +33,37 @@ def schema() -> dict[str, Any]:
     return json.loads(files("conformance.report").joinpath("summary.schema.json").read_text("utf-8"))
 
 
+# A summary is hostile input (a report directory can come from anywhere): bounded before it is
+# parsed, strict JSON, bounded in shape, then the schema. A 1,000-test run writes about 2 MB.
+MAX_BYTES = 64 * 1024 * 1024
+MAX_VALUES = 2_000_000
+MAX_DEPTH = 32  # the schema nests 8 deep; free-form parts (a client's self-description) get some room
+MAX_MAGNITUDE = 1e15  # counts, seeds (2**31), milliseconds: far below; enough to keep arithmetic finite
+
+
 def load_summary(path: str | Path) -> dict[str, Any]:
-    """The summary at `path`, validated."""
+    """The summary at `path` (or in the report directory `path`), validated."""
     path = Path(path)
+    if path.is_dir():
+        path = path / SUMMARY_NAME
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_bounded(path, MAX_BYTES).decode("utf-8")
     except UnicodeDecodeError:
         raise SummaryError(f"{path}: not UTF-8 text") from None
-    except OSError as error:
-        raise SummaryError(f"cannot read {path}: {error.strerror or error}") from None
+    except DocumentError as error:
+        raise SummaryError(str(error)) from None
     try:
-        summary = json.loads(text)
+        summary = strict_json(text)
     except json.JSONDecodeError as error:
         raise SummaryError(f"{path}: not JSON: {error.msg} at line {error.lineno} column {error.colno}") from None
+    except RecursionError:
+        raise SummaryError(f"{path}: nested more than {MAX_DEPTH} deep") from None
+    except ValueError as error:  # NaN, Infinity, a duplicate key, an integer too long to read
+        raise SummaryError(f"{path}: not strict JSON: {_one_line(str(error))}") from None
+    try:
+        check_shape(summary, str(path), max_depth=MAX_DEPTH, max_nodes=MAX_VALUES, max_magnitude=MAX_MAGNITUDE)
+    except DocumentError as error:
+        raise SummaryError(str(error)) from None
     validate_summary(summary, origin=str(path))
     return summary
 
@@ -51,7 +73,7 @@ def validate_summary(summary: Any, origin: str = "summary") -> None:
     if isinstance(summary, dict) and summary.get("schema_version") not in (None, SCHEMA_VERSION):
         # Say what is wrong in words a user can act on, rather than "1 was expected".
         raise SummaryError(
-            f"{origin}: schema_version {summary['schema_version']!r} is not supported "
+            f"{origin}: schema_version {_one_line(repr(summary['schema_version']), 40)} is not supported "
             f"(this tool reads version {SCHEMA_VERSION})"
         )
     validator = jsonschema.Draft202012Validator(schema(), format_checker=jsonschema.FormatChecker())
@@ -82,5 +104,5 @@ def _pointer(error: jsonschema.ValidationError) -> str:
 
 
 def _one_line(text: str, limit: int = 200) -> str:
-    text = " ".join(text.split())
+    text = printable(" ".join(text.split()))
     return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -5,7 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from conformance.safetext import printable
+
 WIDTH = 72
+ELLIPSIS = "…"
 COLOURS = {"CONFORMANT": "green", "NONCONFORMANT": "red", "INCOMPLETE": "yellow", "FAIL": "red", "WARN": "yellow"}
 
 
@@ -28,17 +31,50 @@ def banner(summary: dict[str, Any], report_dir: Path) -> list[tuple[str, str | N
                                                for key in ("PASS", "FAIL", "WARN", "NOT_TESTED", "OBSERVED")), None))
     for requirement in summary["requirements"]:
         if requirement["status"] in ("FAIL", "WARN"):
-            lines.append((f"   {requirement['status']:<4} {requirement['id']}: {(requirement['reason'] or '')[:110]}",
+            lines.append((f"   {requirement['status']:<4} {requirement['id']}: {clip(requirement['reason'] or '', 110)}",
                           COLOURS[requirement["status"]]))
     for cause in run.get("causes", [])[:6]:
-        lines.append((f"   incomplete: {cause[:120]}", "yellow"))
+        lines.append((f"   incomplete: {clip(cause, 120)}", "yellow"))
     effort = f"depth: {run['depth']}" if summary["command"] == "api" else f"examples per hunt: {run['max_examples']}"
     lines.append((f" duration: {run['duration_s']:.1f} s   seed: {run['seed']}   requests: {run['requests_sent']}   {effort}", None))
     for finding in summary.get("distinct_findings", [])[:12]:
-        lines.append((f"   {finding['severity']:<4} {finding['requirement']}: {finding['cause'][:70]} — minimal example: "
-                       f"{finding['example'][:160]}", COLOURS.get(finding["severity"])))
+        lines.append((f"   {finding['severity']:<4} {finding['requirement']}: {clip(finding['cause'], 70)} — minimal example: "
+                       f"{clip(finding['example'], 160)}", COLOURS.get(finding["severity"])))
     lines.append((f" reports:  {report_dir}/ (junit.xml summary.json report.html run.har ledger.json)", None))
     if run.get("left_behind"):
         lines.append((f" NOT CLEANED UP: {', '.join(run['left_behind'])} (conformance cleanup --ledger {report_dir}/ledger.json)", "red"))
     lines.append(("=" * WIDTH, None))
     return lines
+
+
+def clip(text: str, limit: int) -> str:
+    """`text` in at most `limit` characters, cut between words and marked with an ellipsis when it
+    is longer (a cut mid-word reads as a typo: `answere`, `creat`)."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - len(ELLIPSIS)]
+    space = cut.rfind(" ")
+    if space >= limit // 2:  # a very long word (a URL, a JSON body) is cut where it must be
+        cut = cut[:space]
+    return cut.rstrip(" ,;:—-") + ELLIPSIS
+
+
+def show_banner(run, config) -> None:
+    """The verdict banner on pytest's terminal, once pytest has said everything it says (the
+    collection errors, its `!!! Interrupted` line, its counts): the verdict is the last word."""
+    from conformance import parallel
+
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    if run.summary is None or reporter is None or parallel.is_worker(config):
+        return
+    for line, colour in banner(run.summary, run.report_dir):
+        reporter.write_line(printable(line), **({colour: True} if colour else {}))  # the document's words escaped
+
+
+class ShortNodeIds:
+    """A pytest plugin for `conformance run`: each test's line names it from the suite's root
+    (`test_auth.py::test_...`), not from wherever the command was started (pytest prints paths
+    relative to the working directory: `../../usr/lib/python3/site-packages/conformance/suite/...`)."""
+
+    def pytest_configure(self, config) -> None:
+        config.cwd_relative_nodeid = lambda nodeid: nodeid  # nodeids are relative to --rootdir: the suite

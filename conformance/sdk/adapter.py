@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import abc
 import json
+import threading
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -35,6 +36,9 @@ class ClientError:
     status: int | None
     body: str | None
     message: str
+    #: the Error object's members the exception exposes (code, key, message, ...), where it exposes
+    #: them instead of (or beside) the body: the JS SDK without exposeErrorCause
+    fields: dict[str, Any] | None = None
 
     @classmethod
     def of(cls, error: BaseException, *, documented: bool, status: int | None = None, body: Any = None) -> ClientError:
@@ -88,6 +92,10 @@ class SegmentsClient(abc.ABC):
     segment_serializers: tuple[str, ...] = ()
     #: the exception class the client documents for API errors, for messages
     documented_error: str = ""
+    #: the client's default timeout as its documentation or code states it ("none": it waits forever)
+    default_timeout: str = "none"
+    #: the document's operations (operationId) the client offers; one it does not offer is out of scope
+    offers: tuple[str, ...] = ("create-segment", "get-segment", "delete-segment")
 
     @abc.abstractmethod
     def configure(self, base_url: str, app_id: str, app_token: str) -> None:
@@ -105,6 +113,10 @@ class SegmentsClient(abc.ABC):
     @abc.abstractmethod
     def delete(self, segment_id: str) -> Result:
         """Delete; a Result with value None when the client returned nothing."""
+
+    def list(self) -> Result:
+        """GET /v1/segments (list-segment), for a client whose `offers` has it."""
+        raise NotImplementedError(f"{self.name} offers no list operation")
 
     # --- model-level hooks, no socket ---------------------------------------------------------------
 
@@ -126,12 +138,24 @@ class SegmentsClient(abc.ABC):
         """The request the client would send for `body` built the way `way`: a Result whose
         value is a SentRequest as a dict (method, path, headers, body text)."""
 
+    def call_within(self, seconds: float, operation: str, *args: Any) -> Result | None:
+        """Run `operation` (create, get, delete) with `args`; None when it has not ended after
+        `seconds`. The default runs it on a daemon thread, abandoned where it waits (the scripted
+        server closes the connection later); an adapter around a process overrides this."""
+        outcome: list[Result] = []
+        worker = threading.Thread(target=lambda: outcome.append(getattr(self, operation)(*args)), daemon=True,
+                                  name=f"sdk-gate-{operation}")
+        worker.start()
+        worker.join(seconds)
+        return outcome[0] if outcome else None
+
     def close(self) -> None:
         """Release connections; the default does nothing."""
 
     def describe(self) -> dict[str, Any]:
         return {"name": self.name, "version": self.version, "ways": list(self.ways),
-                "segment_serializers": list(self.segment_serializers), "documented_error": self.documented_error}
+                "segment_serializers": list(self.segment_serializers), "documented_error": self.documented_error,
+                "default_timeout": self.default_timeout, "offers": list(self.offers)}
 
 
 # --- the registry ------------------------------------------------------------------------------------
@@ -139,20 +163,29 @@ class SegmentsClient(abc.ABC):
 CLIENTS = ("voucherify", "voucherify-js", "reference")
 
 
-def make_client(name: str, faults: tuple[str, ...] | list[str] = ()) -> SegmentsClient:
-    """A new, unconfigured client by name; `faults` only for the reference client."""
+def client_class(name: str) -> type[SegmentsClient]:
+    """The adapter class of the client named `name` (its module is imported on first use: the
+    vendor's SDK takes seconds to import). The one place a client name becomes a class."""
     if name == "reference":
         from conformance.sdk.clients.reference import ReferenceAdapter
 
-        return ReferenceAdapter(faults)
-    if faults:
-        raise ValueError("client faults apply to the reference client only (--client reference)")
+        return ReferenceAdapter
     if name == "voucherify":
         from conformance.sdk.clients.vendor_python import VoucherifyAdapter
 
-        return VoucherifyAdapter()
+        return VoucherifyAdapter
     if name == "voucherify-js":
         from conformance.sdk.clients.vendor_js import VoucherifyJsAdapter
 
-        return VoucherifyJsAdapter()
+        return VoucherifyJsAdapter
     raise ValueError(f"unknown client {name!r}; one of {', '.join(CLIENTS)}")
+
+
+def make_client(name: str, faults: tuple[str, ...] | list[str] = ()) -> SegmentsClient:
+    """A new, unconfigured client by name; `faults` only for the reference client."""
+    adapter = client_class(name)
+    if name == "reference":
+        return adapter(faults)
+    if faults:
+        raise ValueError("client faults apply to the reference client only (--client reference)")
+    return adapter()

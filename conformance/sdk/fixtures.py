@@ -2,7 +2,8 @@
 
 Taken in by conformance/sdk/suite/conftest.py. Tests use the plugin's `verify`, `target`, `names`
 and `conformance`, and these: `client` (the client under test, configured on the relay), `relay`,
-`answers` and `answers_client` (the same client, configured on the answer server),
+`answers` and `answers_client` (the same client, configured on the answer server), `sequence` and
+`sequence_client` (the scripted answer server, and a fresh instance of the client on it),
 `client_factory` (another instance, other credentials), `hunts` (hypothesis searches that record
 findings with their minimal examples) and `gate` (the options). The options themselves (--client,
 --client-fault, --sdk-examples) are declared with every other in conformance/options.py.
@@ -14,10 +15,14 @@ from dataclasses import dataclass
 
 import pytest
 
-from conformance.sdk.adapter import SegmentsClient, make_client
+from conformance.contract import Contract
+from conformance.keys import run_of
+from conformance.sdk.adapter import SegmentsClient, client_class, make_client
+from conformance.sdk.values import declared_segment_fields
 from conformance.sdk.hunting import Hunts
 
-__all__ = ["gate", "relay", "client", "client_factory", "answers", "answers_client", "hunts", "pytest_generate_tests"]
+__all__ = ["gate", "relay", "client", "client_factory", "answers", "answers_client", "sequence", "sequence_client", "hunts",
+           "pytest_generate_tests"]
 
 
 @dataclass(frozen=True)
@@ -26,45 +31,47 @@ class GateOptions:
     faults: tuple[str, ...]
     examples: int
     seed: int
+    document: Contract  # the run's effective document (`--spec` included): what clients are judged by
 
     @property
     def adapter_class(self) -> type[SegmentsClient]:
-        if self.client == "reference":
-            from conformance.sdk.clients.reference import ReferenceAdapter
+        return client_class(self.client)
 
-            return ReferenceAdapter
-        if self.client == "voucherify-js":
-            from conformance.sdk.clients.vendor_js import VoucherifyJsAdapter
-
-            return VoucherifyJsAdapter
-        from conformance.sdk.clients.vendor_python import VoucherifyAdapter
-
-        return VoucherifyAdapter
+    @property
+    def declared(self) -> frozenset[str]:
+        """The Segment members the run's document declares."""
+        return declared_segment_fields(self.document)
 
 
-def _options() -> GateOptions:
-    from conformance.suite import active
+_OPTIONS = pytest.StashKey[GateOptions]()
 
-    run = active()
-    return GateOptions(run.settings.client, tuple(run.settings.client_fault), run.settings.sdk_examples, run.seed)
+
+def _options(config: pytest.Config) -> GateOptions:
+    """The gate's options, kept in the session's stash beside the conformance run they come from
+    (conformance.keys): no module global, so two runs in one process never see each other's."""
+    if _OPTIONS not in config.stash:
+        run = run_of(config)
+        config.stash[_OPTIONS] = GateOptions(run.settings.client, tuple(run.settings.client_fault), run.settings.sdk_examples,
+                                             run.seed, run.contract)
+    return config.stash[_OPTIONS]
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     """`way` and `serializer` are the client's own: each way it offers to build a create request,
     each serializer it offers for a Segment."""
-    options = _options()
+    adapter = client_class(_options(metafunc.config).client)
     if "way" in metafunc.fixturenames:
-        metafunc.parametrize("way", options.adapter_class.ways)
+        metafunc.parametrize("way", adapter.ways)
     if "serializer" in metafunc.fixturenames:
-        metafunc.parametrize("serializer", options.adapter_class.segment_serializers)
+        metafunc.parametrize("serializer", adapter.segment_serializers)
 
 
 # --- fixtures ---------------------------------------------------------------------------------------
 
 
 @pytest.fixture(scope="session")
-def gate() -> GateOptions:
-    return _options()
+def gate(pytestconfig: pytest.Config) -> GateOptions:
+    return _options(pytestconfig)
 
 
 @pytest.fixture(scope="session")
@@ -110,6 +117,25 @@ def answers():
 def answers_client(client_factory, answers) -> SegmentsClient:
     """The client under test, talking to the answer server (generated answers, no target)."""
     return client_factory(answers.url, answers.credentials.app_id, answers.credentials.app_token)
+
+
+@pytest.fixture(scope="session")
+def sequence():
+    from conformance.sdk.sequence import SequenceServer
+
+    with SequenceServer() as running:
+        yield running
+
+
+@pytest.fixture
+def sequence_client(gate: GateOptions, sequence, conformance):
+    """A new instance of the client under test, with its default options, on the scripted server
+    (one per test: a call abandoned by one test must not hold the next one's client)."""
+    instance = make_client(gate.client, gate.faults)
+    instance.configure(sequence.url, sequence.credentials.app_id, sequence.credentials.app_token)
+    conformance.client = {**instance.describe(), "faults": list(gate.faults)}
+    yield instance
+    instance.close()
 
 
 @pytest.fixture

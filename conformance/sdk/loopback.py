@@ -34,7 +34,7 @@ class Outgoing:
     headers: dict[str, str] = field(default_factory=dict)
 
 
-Handler = Callable[[Incoming], Outgoing]
+Handler = Callable[[Incoming], "Outgoing | None"]  # None: hang up without an answer
 
 
 class _BoundedServer(ThreadingHTTPServer):
@@ -61,10 +61,10 @@ class _BoundedServer(ThreadingHTTPServer):
 
 
 class LoopbackServer:
-    """Serves `handler` on 127.0.0.1 (a free port) from a background thread."""
+    """Serves `handler` on `host` (a loopback address, a free port) from a background thread."""
 
     def __init__(self, handler: Handler, *, name: str, max_connections: int = 16, idle_timeout: float = 5.0,
-                 max_body: int = 16 * 1024 * 1024) -> None:
+                 max_body: int = 16 * 1024 * 1024, host: str = "127.0.0.1") -> None:
         self._handler = handler
         self._name = name
         self._max_body = max_body
@@ -97,6 +97,9 @@ class LoopbackServer:
                 except Exception as error:  # noqa: BLE001 - a handler bug must not hang the client
                     message = f'{{"code": 500, "message": "{type(error).__name__} in the gate\'s {outer._name}"}}'
                     outgoing = Outgoing(500, message.encode(), {"Content-Type": "application/json"})
+                if outgoing is None:  # a scripted server that never answers: close unanswered
+                    self.close_connection = True
+                    return
                 self._answer(outgoing)
 
             def _answer(self, outgoing: Outgoing, close: bool = False) -> None:
@@ -116,8 +119,8 @@ class LoopbackServer:
 
             do_GET = do_POST = do_DELETE = do_PUT = do_PATCH = do_HEAD = do_OPTIONS = _serve
 
-        self._server = _BoundedServer(("127.0.0.1", 0), _RequestHandler, max_connections)
-        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
+        self._server = _BoundedServer((host, 0), _RequestHandler, max_connections)
+        self.url = f"http://{host}:{self._server.server_address[1]}"
         self._thread: threading.Thread | None = None
 
     def start(self) -> LoopbackServer:

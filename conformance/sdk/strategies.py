@@ -5,7 +5,8 @@ hypothesis 6.170 (`'many' object has no attribute 'more'` in from_object_schema)
 generator would not aim at the forms that matter to a client anyway (every RFC 3339 form, dotted
 filter keys, values the schema leaves open). Every value generated here validates against the
 contract (tests/sdk/test_strategies.py checks it over many examples), leap seconds by RFC 3339
-(see values.segment_errors).
+(see values.segment_errors). `segments` draws what a real server sends (the MUST requirements);
+`open_value_segments` and `date_time_edge_segments` what only the contract allows (SHOULDs).
 
 Segments come in aspects: one part of the Segment varies over everything the contract allows
 while the rest stays ordinary, so a finding's minimal example shows one cause. "any" varies all.
@@ -48,22 +49,30 @@ def _offsets(draw) -> str:
 
 _fractions = st.one_of(
     st.sampled_from(["", ".000", ".801"]),  # none, and the vendor's milliseconds
-    st.text(string.digits, min_size=1, max_size=9).map(lambda digits: "." + digits),
+    st.text(string.digits, min_size=1, max_size=6).map(lambda digits: "." + digits),  # up to microseconds
 )
+# More than six fraction digits: RFC 3339, but no server of this API writes them (SDK-DATETIME-EDGES).
+# The sixth digit is never 0, so a client that loses digits within the microsecond shows it here as
+# another instant within the microsecond (SDK-ROUNDTRIP-LOSSLESS's), not as an edge's loss.
+_long_fractions = st.builds(lambda head, sixth, tail: f".{head}{sixth}{tail}", st.text(string.digits, min_size=5, max_size=5),
+                            st.integers(1, 9), st.text(string.digits, min_size=1, max_size=3))
 
 
 @st.composite
-def rfc3339_date_times(draw, *, ordinary: bool = False) -> str:
-    """Any RFC 3339 date-time: Z, z, +00:00, -00:00 or any numeric offset; no fraction or 1-9
-    fraction digits; T or t; a real leap second now and then. `ordinary`: the vendor's form only
-    (2022-09-13T08:57:15.801Z), the date and time varying."""
+def rfc3339_date_times(draw, *, ordinary: bool = False, edges: bool = False) -> str:
+    """An RFC 3339 date-time as servers write them: Z, z, +00:00, -00:00 or any numeric offset; no
+    fraction or 1-6 fraction digits; T or t. `ordinary`: the vendor's form only
+    (2022-09-13T08:57:15.801Z), the date and time varying. `edges`: only the forms no server of
+    this API writes: a real leap second, or 7-9 fraction digits (SDK-DATETIME-EDGES)."""
     day = draw(st.dates(min_value=date(1970, 1, 1), max_value=date(2099, 12, 31)))
     clock = f"{_two(draw(st.integers(0, 23)))}:{_two(draw(st.integers(0, 59)))}:{_two(draw(st.integers(0, 59)))}"
     if ordinary:
         return f"{day.isoformat()}T{clock}.{draw(st.integers(0, 999)):03d}Z"
-    if draw(st.integers(0, 9)) == 0:  # a leap second, on a day that had one, in UTC
-        return f"{draw(st.sampled_from(LEAP_SECOND_DAYS))}{draw(st.sampled_from('Tt'))}23:59:60{draw(_fractions)}{draw(st.sampled_from(['Z', 'z', '+00:00']))}"
     separator = draw(st.sampled_from("Tt"))
+    if edges:
+        if draw(st.booleans()):  # a leap second, on a day that had one, in UTC
+            return f"{draw(st.sampled_from(LEAP_SECOND_DAYS))}{separator}23:59:60{draw(_fractions)}{draw(st.sampled_from(['Z', 'z', '+00:00']))}"
+        return f"{day.isoformat()}{separator}{clock}{draw(_long_fractions)}{draw(_offsets())}"
     return f"{day.isoformat()}{separator}{clock}{draw(_fractions)}{draw(_offsets())}"
 
 
@@ -121,15 +130,11 @@ unknown_field_names = st.sampled_from(UNKNOWN_FIELD_NAMES) | st.text(min_size=1,
 ASPECTS = ("created_at", "updated_at", "name", "filter", "initial_sync_status", "unknown_fields", "any")
 
 
-def _declared() -> frozenset[str]:
-    from conformance.sdk.values import declared_segment_fields
-
-    return declared_segment_fields()
-
-
 @st.composite
-def segments(draw, aspect: str = "any") -> dict[str, Any]:
-    """A Segment the contract allows a server to answer (create or get), varying `aspect`."""
+def segments(draw, aspect: str = "any", declared: frozenset[str] | None = None) -> dict[str, Any]:
+    """A Segment the contract allows a server to answer (create or get), varying `aspect`;
+    `declared`: the members the run's document declares (the bundled one's when None), which an
+    unknown member never is."""
     if aspect not in ASPECTS:
         raise ValueError(f"unknown aspect {aspect!r}; one of {ASPECTS}")
     varies = lambda name: aspect in (name, "any")  # noqa: E731
@@ -149,13 +154,36 @@ def segments(draw, aspect: str = "any") -> dict[str, Any]:
     if varies("updated_at") and (aspect == "updated_at" or draw(st.booleans())):
         segment["updated_at"] = draw(rfc3339_date_times())
     if varies("initial_sync_status") and (aspect == "initial_sync_status" or draw(st.booleans())):
-        segment["initial_sync_status"] = draw(st.sampled_from(SYNC_STATUSES + ("FAILED",)) | st.text(max_size=20))
+        segment["initial_sync_status"] = draw(st.sampled_from(SYNC_STATUSES))
     if varies("unknown_fields"):
-        declared = _declared()
+        if declared is None:
+            from conformance.sdk.values import declared_segment_fields
+
+            declared = declared_segment_fields()
         extra = draw(st.dictionaries(unknown_field_names.filter(lambda key: key not in declared), json_values,
                                      min_size=1 if aspect == "unknown_fields" else 0, max_size=3))
         segment.update(extra)
     return segment
+
+
+@st.composite
+def open_value_segments(draw) -> dict[str, Any]:
+    """The vendor's Segment with initial_sync_status any string (the contract has no enum for it:
+    SDK-RESPONSE-OPEN-VALUES)."""
+    status = draw(st.sampled_from(("FAILED", "PENDING", "")) | st.text(max_size=20))
+    return {**vendor_segment(), "initial_sync_status": status}
+
+
+@st.composite
+def date_time_edge_segments(draw) -> dict[str, Any]:
+    """The vendor's Segment with created_at or updated_at in a form no server of this API writes
+    (a leap second, 7-9 fraction digits: SDK-DATETIME-EDGES)."""
+    member = draw(st.sampled_from(("created_at", "updated_at")))
+    return {**vendor_segment(), member: draw(rfc3339_date_times(edges=True))}
+
+
+DATE_TIME_EDGES = ("2016-12-31T23:59:60Z", "2022-09-13T08:57:15.123456789Z", "2000-01-01T00:00:00.0000011Z")
+OPEN_VALUES = ("FAILED", "PENDING", "")
 
 
 def vendor_segment() -> dict[str, Any]:
@@ -172,16 +200,16 @@ def vendor_segment() -> dict[str, Any]:
 
 
 def edge_segments() -> list[dict[str, Any]]:
-    """One Segment per form the contract allows and clients trip on: each the vendor's example with
-    one thing changed, so that each is its own minimal example. Run before anything generated."""
+    """One Segment per form a real server sends and clients trip on: each the vendor's example with
+    one thing changed, so that each is its own minimal example. Run before anything generated.
+    The forms only the contract allows are DATE_TIME_EDGES and OPEN_VALUES."""
     base = vendor_segment()
     edges = [
-        {**base, "created_at": "2016-12-31T23:59:60Z"},  # a leap second (RFC 3339 section 5.7)
-        {**base, "created_at": "2022-09-13T08:57:15.123456789Z"},  # nine fraction digits
+        {**base, "created_at": "2022-09-13T08:57:15.123456Z"},  # six fraction digits
         {**base, "created_at": "2022-09-13t08:57:15.801z"},  # lowercase t and z (RFC 3339 5.6 note)
         {**base, "created_at": "2022-09-13T03:27:15.801-05:30"},  # a negative offset
         {**base, "created_at": "2022-09-13T08:57:15Z"},  # no fraction
-        {**base, "initial_sync_status": "FAILED"},  # any string (no enum in the contract)
+        {**base, "initial_sync_status": "IN_PROGRESS"},
         {**base, "updated_at": "2022-10-03T12:24:58.008Z"},  # the optional field present
         {**base, "customers_count": 2},  # a member the schema does not declare
         {**base, "name": "Zażółć 日本語 🎉"},  # non-ASCII
@@ -201,7 +229,8 @@ ERROR_KEYS = {400: "invalid_payload", 401: "unauthorized", 404: "not_found", 429
 @st.composite
 def errors(draw, status: int) -> dict[str, Any]:
     """An Error object the contract allows with `status` (code equal to it, as the vendor does)."""
-    body: dict[str, Any] = {"code": status, "message": draw(st.sampled_from(["Invalid payload", "Unauthorized", "Resource not found"]) | st.text(max_size=40))}
+    # message: never empty in the vendor's answers (its Error schema describes it as the human-readable reason)
+    body: dict[str, Any] = {"code": status, "message": draw(st.sampled_from(["Invalid payload", "Unauthorized", "Resource not found"]) | st.text(min_size=1, max_size=40))}
     optional = {
         "key": st.just(ERROR_KEYS.get(status, "error")) | st.text(max_size=20),
         "details": st.text(max_size=80) | st.text(NON_ASCII, max_size=40),

@@ -5,21 +5,10 @@ form, JSON values strictly (a boolean is never a number), and the contract's own
 from __future__ import annotations
 
 import calendar
-import re
 from dataclasses import dataclass
 from typing import Any
 
-from conformance import contract
-
-# RFC 3339 section 5.6: date-time = full-date "T" full-time; "T" and "Z" may be lowercase (the note
-# under the grammar); time-secfrac is one or more digits; time-second 60 is a leap second.
-RFC3339 = re.compile(
-    r"^(?P<year>\d{4})-(?P<month>\d{2})-(?P<day>\d{2})[Tt]"
-    r"(?P<hour>\d{2}):(?P<minute>\d{2}):(?P<second>\d{2})(?:\.(?P<fraction>\d+))?"
-    r"(?P<offset>[Zz]|[+-]\d{2}:\d{2})$",
-    re.ASCII,
-)
-
+from conformance import contract, rfc3339
 
 @dataclass(frozen=True)
 class Instant:
@@ -36,27 +25,13 @@ class Instant:
 
 def parse_rfc3339(text: Any) -> Instant | None:
     """The instant an RFC 3339 date-time names, or None when `text` is not one."""
-    if not isinstance(text, str):
+    written = rfc3339.parts(text)  # the one RFC 3339 reading (leap seconds, lowercase t/z)
+    if written is None:
         return None
-    match = RFC3339.match(text)
-    if match is None:
-        return None
-    year, month, day = int(match["year"]), int(match["month"]), int(match["day"])
-    hour, minute, second = int(match["hour"]), int(match["minute"]), int(match["second"])
-    if not (1 <= month <= 12 and hour <= 23 and minute <= 59 and second <= 60):
-        return None
-    if not 1 <= day <= calendar.monthrange(year or 2000, month)[1]:
-        return None
-    offset = match["offset"]
-    offset_seconds = 0
-    if offset not in ("Z", "z"):
-        offset_hours, offset_minutes = int(offset[1:3]), int(offset[4:6])
-        if offset_hours > 23 or offset_minutes > 59:
-            return None
-        offset_seconds = (offset_hours * 60 + offset_minutes) * 60 * (1 if offset[0] == "+" else -1)
-    leap = second == 60
-    seconds = calendar.timegm((year, month, day, hour, minute, 59 if leap else second)) - offset_seconds
-    return Instant(seconds, leap, (match["fraction"] or "").rstrip("0"))
+    leap = written.leap
+    seconds = calendar.timegm((written.year, written.month, written.day, written.hour, written.minute,
+                               59 if leap else written.second)) - written.offset_minutes * 60
+    return Instant(seconds, leap, written.fraction.rstrip("0"))
 
 
 def json_equal(left: Any, right: Any) -> bool:
@@ -82,26 +57,24 @@ def json_equal(left: Any, right: Any) -> bool:
 SEGMENT_DATE_TIMES = ("created_at", "updated_at")
 
 
-def the_contract() -> contract.Contract:
-    """The run's contract (`--spec`), or the bundled one outside a run (unit tests)."""
-    from conformance import suite
-
-    return suite.RUN.contract if suite.RUN is not None else contract.Contract.bundled()
+def _document(document: contract.Contract | None) -> contract.Contract:
+    """The document to judge by: the run's (the gate passes it: `--spec` included), or the bundled one."""
+    return document if document is not None else contract.Contract.bundled()
 
 
-def segment_errors(instance: Any) -> list[str]:
+def segment_errors(instance: Any, document: contract.Contract | None = None) -> list[str]:
     """How `instance` breaks the effective Segment schema (leap seconds included: conformance.rfc3339)."""
-    return the_contract().schema_errors(instance, contract.SEGMENT_SCHEMA)
+    return _document(document).schema_errors(instance, contract.SEGMENT_SCHEMA)
 
 
-def error_errors(instance: Any) -> list[str]:
-    return the_contract().schema_errors(instance, contract.ERROR_SCHEMA)
+def error_errors(instance: Any, document: contract.Contract | None = None) -> list[str]:
+    return _document(document).schema_errors(instance, contract.ERROR_SCHEMA)
 
 
-def create_body_errors(instance: Any) -> list[str]:
-    return the_contract().schema_errors(instance, contract.CREATE_BODY_SCHEMA)
+def create_body_errors(instance: Any, document: contract.Contract | None = None) -> list[str]:
+    return _document(document).schema_errors(instance, contract.CREATE_BODY_SCHEMA)
 
 
-def declared_segment_fields() -> frozenset[str]:
+def declared_segment_fields(document: contract.Contract | None = None) -> frozenset[str]:
     """The members the effective Segment schema declares."""
-    return frozenset(the_contract().effective["components"]["schemas"]["Segment"]["properties"])
+    return frozenset(_document(document).effective["components"]["schemas"]["Segment"]["properties"])

@@ -41,7 +41,7 @@ def stored_names(conformance, target, token: str) -> list[str] | None:
     where the run can see them: the embedded mock's memory (no request), else the list operation
     when the run's document has one. None where it cannot: then a refusal's effect is not judged.
     A segment found is ledgered, so that cleanup deletes what a refusal created anyway."""
-    mock = conformance.embedded_mock
+    mock = conformance.lifecycle.mock if conformance.settings.embedded else None
     if mock is not None:
         return [segment.name for segment in mock.app.state.mock.store.live() if token in segment.name]
     if "list-segment" not in conformance.contract.operation_ids:

@@ -4,33 +4,36 @@ DELETE, PATCH that the document does not list for a path it documents."""
 
 import pytest
 
-from conformance.contract import CREATE_PATH
-from conformance.suite import active, bodies
+from conformance.contract import CREATE_PATH, path_parameters
+from conformance.keys import run_of
+from conformance.suite import bodies
 from conformance.suite.scenarios import create
-from conformance.target import segment_path
+from conformance.target import fill_path
 
-RUN = active()
-PROBES = [(method, path) for path in RUN.contract.effective["paths"] for method in RUN.contract.undocumented_methods(path)]
 SANDBOX_PROBE = ("DELETE", CREATE_PATH)
 
 
-@pytest.mark.parametrize(
-    "method, path",
-    [pytest.param(m, p, id=f"{m} {p}", marks=[pytest.mark.sandbox] if (m, p) == SANDBOX_PROBE else []) for m, p in PROBES],
-)
+def pytest_generate_tests(metafunc):
+    """One probe for each method the run's document does not list for a path it documents."""
+    contract = run_of(metafunc.config).contract
+    probes = [(method, path) for path in contract.effective["paths"] for method in contract.undocumented_methods(path)]
+    metafunc.parametrize("method, path", [
+        pytest.param(m, p, id=f"{m} {p}", marks=[pytest.mark.sandbox] if (m, p) == SANDBOX_PROBE else []) for m, p in probes])
+
+
 @pytest.mark.requirement("SEG-METHOD-405", "SEG-CREATE-STATIC-200")
 def test_unsupported_method(conformance, target, verify, names, method, path):
     """An unsupported method answers 405 with an Allow header naming the documented methods, and changes nothing."""
     concrete = path
-    if "{segmentId}" in path:
+    if path_parameters(path):  # a path that carries ids: one of ours in each
         created = create(conformance, target, verify, bodies.static(names("method"))).json
-        concrete = segment_path(created["id"])
+        concrete = fill_path(path, {name: created["id"] for name in path_parameters(path)})
     body = {"name": names("changed")} if method in ("PUT", "PATCH", "POST") else None
     exchange = target.send(method, concrete, json_body=body)
     verify.check("SEG-METHOD-405", exchange.status == 405, f"expected 405 for {method} {path}, answered {exchange.status}", exchange)
     if exchange.status == 405:
         allow = {item.strip().upper() for item in (exchange.header("Allow") or "").split(",") if item.strip()}
-        documented = set(RUN.contract.documented_methods(path))
+        documented = set(conformance.contract.documented_methods(path))
         verify.check("SEG-METHOD-405", bool(allow) and documented <= allow and method not in allow,
                      f"expected Allow to list {', '.join(sorted(documented))} and not {method} (which answered 405), "
                      f"got {exchange.header('Allow')!r}", exchange)

@@ -6,26 +6,29 @@ it, and a target that lags behind the document is NONCONFORMANT, naming the oper
 
 import pytest
 
-from conformance.contract import CREATE_PATH
-from conformance.suite import active, bodies
+from conformance.keys import run_of
+from conformance.suite import bodies
 from conformance.suite.scenarios import create
-from conformance.target import segment_path
+from conformance.target import fill_path
 
-RUN = active()
+
+def pytest_generate_tests(metafunc):
+    operations = run_of(metafunc.config).contract.operations
+    metafunc.parametrize("operation", [pytest.param(operation, id=operation.operation_id) for operation in operations])
 
 
 def _valid_request(operation, conformance, target, verify, names):
-    """A request the document allows for `operation`: an item path gets a segment of ours."""
-    if operation.method == "POST" and operation.path == CREATE_PATH:
-        return target.create(bodies.static(names("served")))
-    path = operation.path
-    if "{segmentId}" in path:
+    """A request the document allows for `operation`: a creating one sends a valid create body; a
+    path that carries ids gets the id of a segment of ours for each."""
+    if operation.creates:
+        return target.send(operation.method, operation.path, json_body=bodies.static(names("served")))
+    ids = {}
+    if operation.parameters:
         created = create(conformance, target, verify, bodies.static(names("served"))).json
-        path = segment_path(created["id"])
-    return target.send(operation.method, path)
+        ids = {name: created["id"] for name in operation.parameters}
+    return target.send(operation.method, fill_path(operation.path, ids))
 
 
-@pytest.mark.parametrize("operation", [pytest.param(operation, id=operation.operation_id) for operation in RUN.contract.operations])
 @pytest.mark.requirement("SEG-OPERATION-SERVED", "SEG-CREATE-STATIC-200")
 def test_documented_operation_is_served(conformance, target, verify, names, operation):
     """A valid request to each documented operation is served (not 404 or 405 for its route)."""

@@ -17,27 +17,33 @@ from schemathesis.core.failures import FailureGroup
 from schemathesis.specs.openapi import checks as openapi_checks
 
 from conformance.checks.schemathesis_failures import CHECKS_USED, requirement_for
-from conformance.contract import SEGMENT_PATH
-from conformance.suite import active
+from conformance.contract import path_parameters
+from conformance.suite import parametrize_from_run, schema_of
 
-RUN = active()
-schema = schemathesis.openapi.from_dict(RUN.contract.effective)
-# No shrinking: the first failing example is evidence enough, and shrinking costs minutes.
-# No example database either: a run keeps no state for the next (the seed reproduces a run).
-schema.config.generation.update(max_examples=RUN.settings.examples, modes=["positive", "negative"], no_shrink=True, database="none")
-schema.config.phases.update(phases=["examples", "fuzzing", "coverage", "stateful"] if RUN.settings.stateful else ["examples", "fuzzing"])
-schema.config.seed = RUN.seed
+
+def run_schema(run):
+    """The run's effective document as schemathesis reads it, generating as the run's settings say."""
+    schema = schemathesis.openapi.from_dict(run.contract.effective)
+    # No shrinking: the first failing example is evidence enough, and shrinking costs minutes.
+    # No example database either: a run keeps no state for the next (the seed reproduces a run).
+    schema.config.generation.update(max_examples=run.settings.examples, modes=["positive", "negative"], no_shrink=True, database="none")
+    schema.config.phases.update(phases=["examples", "fuzzing", "coverage", "stateful"] if run.settings.stateful else ["examples", "fuzzing"])
+    schema.config.seed = run.seed
+    return schema
+
+
 NO_SHRINK = [hypothesis.Phase.explicit, hypothesis.Phase.reuse, hypothesis.Phase.generate]
 CHECKS = [getattr(openapi_checks, name) for name in CHECKS_USED]
 
 
 def _only_our_segments(case, target):
-    """Never read or delete a segment this run did not create: a generated id that is not in the
-    ledger gets a suffix no real id has, so it still exercises the path and can only miss."""
-    if case.operation.path == SEGMENT_PATH and case.path_parameters:
-        segment_id = str(case.path_parameters.get("segmentId", ""))
-        if segment_id not in target.ledger:
-            case.path_parameters["segmentId"] = f"{segment_id}~not-ours"
+    """Never read, change or delete a segment this run did not create: on any path that carries
+    ids, a generated id that is not in the ledger gets a suffix no real id has, so it still
+    exercises the path and can only miss."""
+    for name in path_parameters(case.operation.path):
+        value = str((case.path_parameters or {}).get(name, ""))
+        if value not in target.ledger:
+            case.path_parameters[name] = f"{value}~not-ours"
 
 
 def _send(case, target):
@@ -72,7 +78,7 @@ def _report(group, exchange, verify):
         verify.check(requirement_id, False, f"schemathesis {failure.code} {failure.title}: {failure.message[:400]}", exchange)
 
 
-@schema.parametrize()
+@parametrize_from_run(run_schema)
 # `verify` is function-scoped on purpose: findings of every generated case belong to this test.
 @hypothesis.settings(suppress_health_check=list(hypothesis.HealthCheck), deadline=None, database=None, phases=NO_SHRINK)
 @pytest.mark.requirement("SEG-VALIDATION-4XX", "SEG-DELETE-GONE", "SEG-GET-200")
@@ -81,41 +87,40 @@ def test_operation(case, target, verify):
     _validate(case, _send(case, target), target, verify)
 
 
-class _Workflow(schema.as_state_machine()):
+def _workflow(schema, target, verify):
     """Stateful sequences through the document's links, sent through the suite's Target."""
 
-    context: dict = {}
+    class Workflow(schema.as_state_machine()):
+        def __init__(self) -> None:
+            super().__init__()
+            self._before = set(target.ledger.open_ids())
 
-    def __init__(self) -> None:
-        super().__init__()
-        self._before = set(self.context["target"].ledger.open_ids())
+        def teardown(self) -> None:
+            # Each sequence leaves the target as it found it: otherwise the creates of earlier sequences
+            # fill the 100-segment cap, later ones draw differently, and hypothesis calls the run flaky.
+            target.cleanup([segment_id for segment_id in target.ledger.open_ids() if segment_id not in self._before])
+            super().teardown()
 
-    def teardown(self) -> None:
-        # Each sequence leaves the target as it found it: otherwise the creates of earlier sequences
-        # fill the 100-segment cap, later ones draw differently, and hypothesis calls the run flaky.
-        target = self.context["target"]
-        target.cleanup([segment_id for segment_id in target.ledger.open_ids() if segment_id not in self._before])
-        super().teardown()
+        def call(self, case, **kwargs):
+            from schemathesis.core.transport import Response
 
-    def call(self, case, **kwargs):
-        from schemathesis.core.transport import Response
+            response = _send(case, target)
+            self.last = response
+            return Response.from_requests(response, verify=True)
 
-        response = _send(case, self.context["target"])
-        self.context["last"] = response
-        return Response.from_requests(response, verify=True)
+        def validate_response(self, response, case, additional_checks=None, **kwargs):
+            _validate(case, self.last, target, verify, getattr(self, "recorder", None))
 
-    def validate_response(self, response, case, additional_checks=None, **kwargs):
-        context = self.context
-        _validate(case, context["last"], context["target"], context["verify"], getattr(self, "recorder", None))
+    return Workflow
 
 
 @pytest.mark.deep  # stateful sequences: --depth deep (the plugin leaves it out of a quick run, saying why)
 @pytest.mark.requirement("SEG-DELETE-GONE", "SEG-GET-200", "SEG-VALIDATION-4XX")
-def test_stateful_links(target, verify):
+def test_stateful_links(request, conformance, target, verify):
     """Stateful sequences through the links: create, then get and delete what was created, get again."""
-    _Workflow.context = {"target": target, "verify": verify}
+    workflow = _workflow(schema_of(request.config, run_schema), target, verify)
     settings = hypothesis.settings(
-        max_examples=max(3, RUN.settings.examples // 4),
+        max_examples=max(3, conformance.settings.examples // 4),
         stateful_step_count=6,
         deadline=None,
         database=None,
@@ -123,7 +128,7 @@ def test_stateful_links(target, verify):
         suppress_health_check=list(hypothesis.HealthCheck),
     )
     try:
-        _Workflow.run(settings=settings)
+        workflow.run(settings=settings)
     except hypothesis.errors.HypothesisException as error:
         # Hypothesis's own trouble (a flaky strategy on an erratic server) is not a finding: a
         # violation found before it is reported by the plugin; without one, the run could not judge.

@@ -77,3 +77,29 @@ def test_credentials_come_from_the_environment(tmp_path):
     settings = resolve({"base_url": "http://127.0.0.1:9/"}, {"VOUCHERIFY_APP_ID": "a", "VOUCHERIFY_APP_TOKEN": "b"}, tmp_path)
     assert (settings.app_id, settings.app_token, settings.base_url) == ("a", "b", "http://127.0.0.1:9")
     assert all(row["option"] not in ("--app-id", "--app-token") for row in settings.shown())
+
+
+def test_conformance_toml_takes_the_readme_snippet_as_it_is_and_top_level_keys(tmp_path):
+    (tmp_path / "conformance.toml").write_text('seed = 5\n\n[tool.conformance]\nprofile = "sandbox"\nstrict = true\n')
+    settings = resolve(cwd=tmp_path)
+    assert (settings.seed, settings.profile, settings.strict) == (5, "sandbox", True)
+    (tmp_path / "conformance.toml").write_text('seed = 5\n[tool.conformance]\nseed = 6\n')
+    with pytest.raises(UsageError, match="'seed' is set twice"):
+        resolve(cwd=tmp_path)
+
+
+@pytest.mark.parametrize("text", ["0", "false", "No", "off"])
+def test_the_environment_can_turn_off_a_switch_the_file_turns_on(tmp_path, text):
+    (tmp_path / "conformance.toml").write_text("strict = true\ninsecure = true\n")
+    settings = resolve(environ={"CONFORMANCE_STRICT": text}, cwd=tmp_path)
+    assert settings.strict is False and settings.sources["strict"] == "environment"
+    assert settings.insecure is True  # the file still speaks for what the environment does not name
+
+
+def test_zero_in_the_file_is_a_value_and_is_judged_naming_the_file(tmp_path):
+    (tmp_path / "conformance.toml").write_text("max-examples = 0\n")
+    with pytest.raises(UsageError, match=r"--max-examples must be at least 1 \(0 from .*conformance.toml\)"):
+        resolve(cwd=tmp_path)
+    (tmp_path / "conformance.toml").write_text("strict = false\n")
+    settings = resolve(cwd=tmp_path)
+    assert settings.strict is False and settings.sources["strict"].endswith("conformance.toml")

@@ -45,8 +45,29 @@ def test_the_probe_says_what_is_wrong(status, message):
 
 
 def test_the_probe_passes_a_testable_target():
-    with ScriptedServer(lambda request: http(404, b'{"code":404,"message":"x"}')) as server:
+    def answer(request):
+        return http(400 if request.method == "POST" else 404, b'{"code":404,"message":"x"}')
+
+    with ScriptedServer(answer) as server:
         assert target_of(server).probe() is None
+        assert [request.method for request in server.received] == ["GET", "POST"]
+
+
+@pytest.mark.parametrize("answer, message", [
+    (lambda request: http(404, b'{"code":404,"message":"No route"}'),
+     "POST /api/v1/segments answers 404: the create route is not there"),
+    (lambda request: http(200, b"<!DOCTYPE html><html><body>Welcome</body></html>", headers={"Content-Type": "text/html"}),
+     "GET /api/v1/segments/seg_"),
+    (lambda request: http(404 if request.method == "GET" else 405, b"<html>Not Found</html>"), "answers an HTML page (404)"),
+])
+def test_a_wrong_path_prefix_is_named_before_the_suite(answer, message):
+    """The issue's `--base-url http://host:port/api`: a healthy server is not reported broken."""
+    with ScriptedServer(answer) as server:
+        target = Target(Transport(server.url + "/api", Contract.bundled(), ledger=Ledger(None)),
+                        Credentials("id-123456", "token-123456"))
+        problem = target.probe()
+        assert problem.startswith(f"{server.url}/api is not the Segments API: ") and message in problem
+        assert "path prefix" in problem
 
 
 def test_cleanup_deletes_what_the_run_created_and_says_what_it_could_not():

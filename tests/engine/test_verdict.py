@@ -57,3 +57,12 @@ def test_a_warning_is_conformant_and_strict_makes_should_fail():
     assert violation_status(Level.SHOULD, strict=False) is Status.WARN
     assert violation_status(Level.SHOULD, strict=True) is Status.FAIL
     assert violation_status(Level.MUST, strict=False) is Status.FAIL
+
+
+def test_a_summary_keeps_its_verdict_unless_the_run_was_interrupted():
+    from conformance.verdict import verdict_of_summary
+
+    for verdict in ("CONFORMANT", "NONCONFORMANT", "INCOMPLETE"):
+        assert verdict_of_summary({"verdict": verdict, "run": {"interrupted": None}}) == verdict
+    assert verdict_of_summary({"verdict": "CONFORMANT", "run": {"interrupted": "SIGINT"}}) == "INCOMPLETE"
+    assert verdict_of_summary({"verdict": "NONCONFORMANT", "run": {"interrupted": "SIGINT"}}) == "NONCONFORMANT"

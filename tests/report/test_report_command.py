@@ -133,3 +133,13 @@ def test_compare_with_an_unreadable_side_exits_4_naming_it(main, summary, write_
 def test_compare_with_one_argument_is_a_usage_error(main, summary, write_summary, capsys):
     assert main(["compare", str(write_summary(summary))]) == cli.EXIT_USAGE
     assert "the following arguments are required: NEW" in _one_error_line(capsys)
+
+
+def test_compare_takes_report_directories_as_run_prints_them(main, real_runs, tmp_path, capsys):
+    passing, failing = (str(real_runs[name]) for name in ("pass", "fail"))
+    assert main(["compare", passing, failing]) == cli.EXIT_NONCONFORMANT
+    assert "SEG-DELETE-GONE" in capsys.readouterr().out
+    assert main(["compare", passing, str(real_runs["fail"] / "summary.json")]) == cli.EXIT_NONCONFORMANT
+    capsys.readouterr()
+    assert main(["compare", passing, str(tmp_path)]) == cli.EXIT_USAGE
+    assert "is a directory without a summary.json" in _one_error_line(capsys)

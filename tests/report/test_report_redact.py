@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conformance.report.redact import mask_curl, mask_headers, mask_text
+from conformance.masking import mask_curl, mask_headers, mask_text
 
 
 def test_secret_headers_are_masked_whatever_their_case_and_others_are_kept():

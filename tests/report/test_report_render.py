@@ -210,7 +210,7 @@ def test_the_reproduction_script_is_runnable_never_stars(summary, page):
     text = script.raw_text
     assert "***" not in text
     assert '"X-App-Id: $VOUCHERIFY_APP_ID"' in text and '"X-App-Token: $VOUCHERIFY_APP_TOKEN"' in text
-    assert 'BASE_URL="${BASE_URL:-http://127.0.0.1:4010}"' in text
+    assert 'BASE_URL=${BASE_URL:-http://127.0.0.1:4010}' in text
     assert "#   conformance mock --port 4010 --fault soft-delete --fault long-name-500" in text
     # The id the create answered is captured and used where the run used it: a fresh server works.
     assert "capture SEGMENT_1" in text

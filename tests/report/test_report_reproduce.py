@@ -48,7 +48,7 @@ def test_the_script_reads_credentials_from_the_environment_and_captures_created_
 def test_an_embedded_mock_run_says_how_to_start_the_same_mock(summary):
     script = curl_script(summary, _finding(summary, "SEG-DELETE-GONE"))
     assert "#   conformance mock --port 4010 --fault soft-delete --fault long-name-500" in script
-    assert 'BASE_URL="${BASE_URL:-http://127.0.0.1:4010}"' in script
+    assert 'BASE_URL=${BASE_URL:-http://127.0.0.1:4010}' in script
     assert ': "${VOUCHERIFY_APP_ID:=test-app-id}" "${VOUCHERIFY_APP_TOKEN:=test-app-token}"' in script
     summary["target"]["variants"] = ["error-message-localised"]
     assert mock_command(summary).endswith("--fault long-name-500 --variant error-message-localised")
@@ -59,7 +59,7 @@ def test_a_real_target_defaults_to_its_base_url_and_insists_on_credentials(summa
     for exchange in summary["exchanges"].values():
         exchange["request"]["url"] = exchange["request"]["url"].replace("http://127.0.0.1:4010", "https://api.voucherify.io")
     script = curl_script(summary, _finding(summary, "SEG-DELETE-GONE"))
-    assert 'BASE_URL="${BASE_URL:-https://api.voucherify.io}"' in script
+    assert 'BASE_URL=${BASE_URL:-https://api.voucherify.io}' in script
     assert "conformance mock" not in script
     assert ': "${VOUCHERIFY_APP_ID:?export VOUCHERIFY_APP_ID (the X-App-Id to send)}"' in script
     assert '-X POST "${BASE_URL}"/v1/segments' in script

@@ -4,6 +4,8 @@ each named client fault is caught by exactly the requirement it is built to brea
 Each case runs the gate in its own process (`python -m conformance.sdk`), as CI would.
 """
 
+from pathlib import Path
+
 import pytest
 
 from conformance.catalogue import load_catalogue
@@ -12,14 +14,27 @@ from conformance.sdk.clients.reference import CLIENT_FAULTS
 CATALOGUE = load_catalogue("conformance.sdk", "requirements.yaml")
 
 
+JULY = str(Path(__file__).parents[1] / "fixtures" / "segments-2026-07.json")  # the revision with the list operation (SDK-LIST)
+
+
+def _spec_for(requirement: str) -> tuple[str, ...]:
+    return ("--spec", JULY) if requirement == "SDK-LIST" else ()
+
+
 def test_reference_client_passes_every_sdk_requirement(run_gate, by_status):
-    completed, summary = run_gate("--client", "reference", examples=15)
+    completed, summary = run_gate("--client", "reference", "--spec", JULY, examples=15)
     assert completed.returncode == 0, completed.stdout[-3000:]
-    assert summary["verdict"] == "CONFORMANT"
+    assert summary["verdict"] == "CONFORMANT" and summary["scope"]["out_of_scope"] == []
     assert by_status(summary, "FAIL", "WARN", "NOT_TESTED") == set()
     assert by_status(summary, "PASS") == set(CATALOGUE)
     assert "distinct_findings" not in summary and summary["run"]["causes"] == []
     assert all(test["outcome"] == "passed" for test in summary["tests"])
+
+
+def test_what_the_document_or_the_client_lacks_is_out_of_scope_saying_why(run_gate, by_status):
+    completed, summary = run_gate("--client", "reference", "-k", "list or redirect")
+    assert summary["scope"]["out_of_scope"][-1] == {"id": "SDK-LIST", "reason": "out of scope: the document has no list-segment operation"}
+    assert "the document has no list-segment operation: 1" in summary["scope"]["text"]
 
 
 def test_every_sdk_requirement_has_a_fault_that_breaks_it():
@@ -30,7 +45,8 @@ def test_every_sdk_requirement_has_a_fault_that_breaks_it():
 def test_client_fault_is_caught_by_its_requirement(run_gate, by_status, fault):
     requirement = CLIENT_FAULTS[fault].requirement
     should = CATALOGUE[requirement].level == "SHOULD"
-    completed, summary = run_gate("--client", "reference", "--client-fault", fault, *(["--strict"] if should else []))
+    completed, summary = run_gate("--client", "reference", "--client-fault", fault, *(["--strict"] if should else []),
+                                  *_spec_for(requirement))
     assert completed.returncode == 1, completed.stdout[-3000:]
     assert summary["verdict"] == "NONCONFORMANT"
     assert by_status(summary, "FAIL", "WARN") == {requirement}, summary.get("distinct_findings")

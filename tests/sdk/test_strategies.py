@@ -53,11 +53,25 @@ def test_edge_examples_are_contract_valid():
         assert create_body_errors(body) == [], body
 
 
-def test_the_date_times_cover_every_rfc3339_form():
+def test_what_only_the_contract_allows_is_contract_valid_too():
+    @MANY
+    @given(strategies.open_value_segments() | strategies.date_time_edge_segments())
+    def check(segment):
+        assert segment_errors(segment) == [], json.dumps(segment, ensure_ascii=False)
+
+    check()
+    for value in strategies.DATE_TIME_EDGES:
+        assert segment_errors({**strategies.vendor_segment(), "created_at": value}) == []
+
+
+@pytest.mark.parametrize("edges", [False, True], ids=["as-servers-write-them", "edges"])
+def test_the_date_times_cover_every_rfc3339_form(edges):
+    """Servers' forms (the MUST hunts) have no leap second and at most six fraction digits; the
+    edges (SDK-DATETIME-EDGES) are only those."""
     seen = set()
 
     @settings(max_examples=1500, deadline=None, database=None, suppress_health_check=list(HealthCheck))
-    @given(strategies.rfc3339_date_times())
+    @given(strategies.rfc3339_date_times(edges=edges))
     def collect(text):
         assert parse_rfc3339(text) is not None, text
         seen.add("leap" if text[17:19] == "60" else "no-leap")
@@ -65,9 +79,15 @@ def test_the_date_times_cover_every_rfc3339_form():
         seen.add({"Z": "Z", "z": "z"}.get(text[-1], text[-6:] if text[-6:] in ("+00:00", "-00:00") else "numeric"))
         fraction = text[20:].split("Z")[0].split("z")[0].split("+")[0].split("-")[0] if text[19] == "." else ""
         seen.add(f"fraction-{len(fraction)}")
+        if edges and text[17:19] != "60":
+            assert 7 <= len(fraction) <= 9, text  # an edge that is not a leap second is a long fraction
 
     collect()
-    assert {"leap", "lower-t", "upper-T", "Z", "z", "+00:00", "-00:00", "numeric", "fraction-0", "fraction-1", "fraction-9"} <= seen
+    if edges:
+        assert {"leap", "lower-t", "upper-T", "Z", "z", "+00:00", "fraction-7", "fraction-9"} <= seen
+    else:
+        assert {"no-leap", "lower-t", "upper-T", "Z", "z", "+00:00", "-00:00", "numeric", "fraction-0", "fraction-1", "fraction-6"} <= seen
+        assert "leap" not in seen and not {"fraction-7", "fraction-8", "fraction-9"} & seen
 
 
 def test_leap_seconds_are_valid_by_rfc3339():

@@ -3,7 +3,8 @@
 A small, correct client: it sends what the user built and nothing else, keeps every member of an
 answer (the ones the contract does not declare too) and every date-time as the server wrote it,
 and raises SegmentsApiError, with the status and the body unchanged, for every answer that is not
-a success. It passes every SDK requirement; the gate's proof runs it with each fault switched on
+a success (a redirect included: it follows none, so credentials stay with the configured origin).
+Every call has a default timeout, and an id is always one path segment. It passes every SDK requirement; the gate's proof runs it with each fault switched on
 and expects exactly the fault's requirement to fail (tests/sdk/test_client_faults.py).
 
 Where a fault acts, the code tests `"name" in self.faults`, as the mock's faults do.
@@ -22,7 +23,8 @@ import requests
 
 from conformance.sdk.adapter import ClientError, Result, SegmentsClient, SentRequest
 
-VERSION = "1.0.0"
+VERSION = "1.1.0"
+DEFAULT_TIMEOUT = (5.0, 5.0)  # seconds to connect, and between bytes of the answer (requests' timeout)
 WAYS = ("constructor", "from_dict", "from_json", "plain_dict")
 SERIALIZERS = ("to_dict", "to_json")
 _UNSET: Any = object()
@@ -42,8 +44,12 @@ CLIENT_FAULTS: dict[str, ClientFault] = {
                     'an auto-update or passive body built without filter is sent with "filter": null'),
         ClientFault("ascii-names", "SDK-REQUEST-FAITHFUL",
                     "every non-ASCII character of a name is sent as '?'"),
-        ClientFault("strict-sync-status", "SDK-RESPONSE-ACCEPTED",
+        ClientFault("strict-sync-status", "SDK-RESPONSE-OPEN-VALUES",
                     "a Segment whose initial_sync_status is not DONE or IN_PROGRESS is rejected"),
+        ClientFault("rejects-dotted-filter-keys", "SDK-RESPONSE-ACCEPTED",
+                    'a Segment whose filter has a dotted key ("address.country") is rejected'),
+        ClientFault("microsecond-timestamps", "SDK-DATETIME-EDGES",
+                    "date-times lose every fraction digit after the sixth (as datetime does)"),
         ClientFault("created-at-plus-zero", "SDK-ROUNDTRIP-VERBATIM",
                     'created_at written with "Z" is serialized with "+00:00" instead (the same instant)'),
         ClientFault("drops-unknown-fields", "SDK-ROUNDTRIP-UNKNOWN-FIELDS",
@@ -68,6 +74,16 @@ CLIENT_FAULTS: dict[str, ClientFault] = {
                     "delete is sent without the X-App-Token header"),
         ClientFault("media-type-case-sensitive", "SDK-RESPONSE-MEDIA-TYPE",
                     'a success answer is rejected unless its Content-Type starts with lowercase "application/json"'),
+        ClientFault("follows-redirects", "SDK-REDIRECT-CREDENTIALS",
+                    "redirects are followed as requests does by default: X-App-Id and X-App-Token go along"),
+        ClientFault("no-timeout", "SDK-TIME-BOUND",
+                    "no default timeout: a call waits as long as the server does"),
+        ClientFault("status-from-body", "SDK-ERROR-ANY-STATUS",
+                    "the error's status is the Error object's code, so an answer without one loses it"),
+        ClientFault("list-returns-data-only", "SDK-LIST",
+                    "list returns the page's data array, not the page"),
+        ClientFault("raw-ids", "SDK-ID-PATH",
+                    "an id is pasted into the path as given: not percent-encoded, dot segments not refused"),
     )
 }
 
@@ -130,7 +146,7 @@ class CreateSegmentBody:
 
 
 _Z = re.compile(r"[Zz]$")
-_FRACTION = re.compile(r"\.(\d{3})(\d*)(?=[Zz+-])")
+_FRACTION = re.compile(r"\.(\d+)(?=[Zz+-])")
 
 
 class Segment:
@@ -142,6 +158,9 @@ class Segment:
         if "strict-sync-status" in faults and "initial_sync_status" in members:
             if members["initial_sync_status"] not in ("DONE", "IN_PROGRESS"):
                 raise ValueError(f"unexpected initial_sync_status {members['initial_sync_status']!r}")
+        if "rejects-dotted-filter-keys" in faults and isinstance(members.get("filter"), dict):
+            if any("." in key for key in members["filter"]):
+                raise ValueError("unexpected filter key")
         self._members = members
         self._faults = faults
 
@@ -160,6 +179,7 @@ class Segment:
         if "drops-unknown-fields" in self._faults:
             from conformance.sdk.values import declared_segment_fields
 
+            # the client's model knows the members of the document it was built from: the bundled one
             members = {key: value for key, value in members.items() if key in declared_segment_fields()}
         if "null-sync-status" in self._faults:
             members.setdefault("initial_sync_status", None)
@@ -167,10 +187,10 @@ class Segment:
             value = members.get(key)
             if not isinstance(value, str):
                 continue
-            if "millisecond-timestamps" in self._faults:
+            for fault, kept in (("millisecond-timestamps", 3), ("microsecond-timestamps", 6)):
                 match = _FRACTION.search(value)
-                if match and match.group(2).strip("0"):
-                    value = value[: match.start(2)] + value[match.end(2):]
+                if fault in self._faults and match and match.group(1)[kept:].strip("0"):
+                    value = value[: match.start(1) + kept] + value[match.end(1):]
             if key == "created_at" and "created-at-plus-zero" in self._faults:
                 value = _Z.sub("+00:00", value)
             members[key] = value
@@ -186,11 +206,11 @@ class SegmentsApi:
     """The three operations, over requests."""
 
     def __init__(self, base_url: str, app_id: str, app_token: str, faults: frozenset[str] = frozenset(),
-                 session: requests.Session | None = None, timeout: float = 30.0) -> None:
+                 session: requests.Session | None = None, timeout: tuple[float, float] = DEFAULT_TIMEOUT) -> None:
         self.base_url = base_url.rstrip("/")
         self.app_id, self.app_token = app_id, app_token
         self.faults = faults
-        self.timeout = timeout
+        self.timeout = None if "no-timeout" in faults else timeout
         self._session = session or requests.Session()
         self._session.trust_env = False  # loopback relays and test servers: no proxies
 
@@ -206,7 +226,19 @@ class SegmentsApi:
         if body is not None:
             headers["Content-Type"] = "application/json; charset=utf-8"
             data = body.encode("utf-8")
-        return self._session.request(method, self.base_url + path, data=data, headers=headers, timeout=self.timeout)
+        # Never follow a redirect: requests would take X-App-Id and X-App-Token to wherever it points
+        # (it strips only Authorization and Cookie); the 3xx reaches the caller as SegmentsApiError.
+        return self._session.request(method, self.base_url + path, data=data, headers=headers, timeout=self.timeout,
+                                     allow_redirects="follows-redirects" in self.faults)
+
+    def _path(self, segment_id: str) -> str:
+        """/v1/segments/{id}: the id is one path segment whatever it holds; an empty id or a dot
+        segment has none (RFC 3986 section 5.2.4 removes it), so it is refused before anything is sent."""
+        if "raw-ids" in self.faults:
+            return "/v1/segments/" + segment_id
+        if segment_id in ("", ".", ".."):
+            raise ValueError(f"{segment_id!r} is not a segment id")
+        return "/v1/segments/" + quote(segment_id, safe="")
 
     def _failure(self, operation: str, response: requests.Response) -> None:
         body = response.content.decode("utf-8", errors="replace")
@@ -214,7 +246,13 @@ class SegmentsApi:
             raise RuntimeError(f"segment not found ({operation})")
         if response.status_code == 401 and "401-without-body" in self.faults:
             body = None
-        raise SegmentsApiError(response.status_code, body)
+        status = response.status_code
+        if "status-from-body" in self.faults:
+            try:
+                status = json.loads(body).get("code")
+            except (TypeError, ValueError, AttributeError):
+                status = None
+        raise SegmentsApiError(status, body)
 
     def _segment(self, response: requests.Response) -> Segment:
         media_type = response.headers.get("Content-Type", "")
@@ -238,13 +276,21 @@ class SegmentsApi:
         return self._segment(response)
 
     def get_segment(self, segment_id: str) -> Segment:
-        response = self._send("get", "GET", "/v1/segments/" + quote(segment_id, safe=""))
+        response = self._send("get", "GET", self._path(segment_id))
         if not 200 <= response.status_code < 300:
             self._failure("get", response)
         return self._segment(response)
 
+    def list_segments(self) -> dict[str, Any]:
+        """GET /v1/segments (the July 2026 revision): the page as the server answered it."""
+        response = self._send("list", "GET", "/v1/segments")
+        if not 200 <= response.status_code < 300:
+            self._failure("list", response)
+        page = json.loads(response.content.decode("utf-8"))
+        return page.get("data") if "list-returns-data-only" in self.faults and isinstance(page, dict) else page
+
     def delete_segment(self, segment_id: str) -> None:
-        response = self._send("delete", "DELETE", "/v1/segments/" + quote(segment_id, safe=""))
+        response = self._send("delete", "DELETE", self._path(segment_id))
         if not 200 <= response.status_code < 300:
             self._failure("delete", response)
         if "delete-parses-body" in self.faults:
@@ -264,6 +310,8 @@ class ReferenceAdapter(SegmentsClient):
     ways = WAYS
     segment_serializers = SERIALIZERS
     documented_error = "conformance.sdk.clients.reference.SegmentsApiError"
+    offers = ("create-segment", "get-segment", "delete-segment", "list-segment")
+    default_timeout = f"{DEFAULT_TIMEOUT[0]:g} s to connect, {DEFAULT_TIMEOUT[1]:g} s between bytes of the answer"
 
     def __init__(self, faults=()) -> None:
         self.faults = check_faults(faults)
@@ -308,6 +356,9 @@ class ReferenceAdapter(SegmentsClient):
 
     def delete(self, segment_id: str) -> Result:
         return self._run(lambda: self._api.delete_segment(segment_id))
+
+    def list(self) -> Result:
+        return self._run(self._api.list_segments)
 
     def parse_segment(self, text: str, operation: str = "get") -> Result:
         return self._run(lambda: type(Segment.from_json(text, self.faults)).__name__)

@@ -6,9 +6,12 @@ cache directory (never into the source tree): `npm install` of clients/js/packag
 $XDG_CACHE_HOME/segments-conformance/js-sdk (or $SDK_GATE_JS_MODULES, when set, as it is).
 
 The JS SDK offers one way to build a create request (a plain object: `segments.create({...})`)
-and one serializer (JSON.stringify of the object it returns). Its documented error is
-VoucherifyError; the driver turns on `exposeErrorCause` so the raw body of an error answer is
-available to judge, and takes the status from VoucherifyError.code, as a user would.
+and one serializer (JSON.stringify of the object it returns). It runs as its users run it: loaded
+from the package's entry point (the minified production build), with default options (no
+exposeErrorCause, no timeoutMs). Its documented error is VoucherifyError, which that build neither
+exports nor names (the driver learns its class from one it provokes offline); a caller has the
+Error object's members copied onto it and the status only as its `code`, which is what the gate
+judges (ClientError.fields, status).
 """
 
 from __future__ import annotations
@@ -65,6 +68,7 @@ class VoucherifyJsAdapter(SegmentsClient):
     ways = ("plain_object",)
     segment_serializers = ("JSON.stringify",)
     documented_error = "VoucherifyError"
+    default_timeout = "none (axios's timeout 0, unless timeoutMs is given)"
 
     def __init__(self) -> None:
         modules = ensure_installed()
@@ -73,12 +77,13 @@ class VoucherifyJsAdapter(SegmentsClient):
                                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8",
                                          bufsize=1, env=environment)
         self._lock = threading.Lock()
+        self._abandoned = False
         version = self._command({"op": "version"})
         if not version.ok:
             raise JsUnavailable(f"the JS driver did not start: {version.describe()}")
         self.version = version.value
 
-    def _command(self, command: dict[str, Any]) -> Result:
+    def _command(self, command: dict[str, Any]) -> Result | None:
         with self._lock:
             if self._process.poll() is not None:
                 raise JsUnavailable(f"the JS driver exited: {self._process.stderr.read()[-500:]}")
@@ -93,11 +98,21 @@ class VoucherifyJsAdapter(SegmentsClient):
         if not line:
             raise JsUnavailable(f"the JS driver gave no answer to {command['op']}: {self._process.stderr.read()[-500:]}")
         answer = json.loads(line)
+        if answer.get("unended"):
+            self._abandoned = True
+            return None
         if "error" in answer:
             error = answer["error"]
             return Result(error=ClientError(f"js.{error['cls']}", bool(error["documented"]), error.get("status"),
-                                            error.get("body"), " ".join(str(error.get("message", "")).split())[:500]))
+                                            error.get("body"), " ".join(str(error.get("message", "")).split())[:500],
+                                            error.get("fields")))
         return Result(value=answer.get("value"))
+
+    def call_within(self, seconds: float, operation: str, *args: Any) -> Result | None:
+        if operation == "create":
+            self._way(args[1])
+            return self._command({"op": "create", "body": args[0], "way": args[1], "patience": seconds})
+        return self._command({"op": operation, "id": args[0], "patience": seconds})
 
     def configure(self, base_url: str, app_id: str, app_token: str) -> None:
         self._command({"op": "configure", "base_url": base_url, "app_id": app_id, "app_token": app_token})
@@ -132,6 +147,9 @@ class VoucherifyJsAdapter(SegmentsClient):
         return self._command({"op": "serialize_create", "body": body, "way": way})
 
     def close(self) -> None:
+        if self._process.poll() is None and self._abandoned:  # a call still waits: Node would wait with it
+            self._process.kill()
+            self._process.wait()
         if self._process.poll() is None:
             self._process.stdin.close()
             try:

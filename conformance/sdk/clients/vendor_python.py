@@ -62,6 +62,7 @@ class VoucherifyAdapter(SegmentsClient):
     ways = WAYS
     segment_serializers = SERIALIZERS
     documented_error = "voucherify.ApiException"
+    default_timeout = "none (urllib3 waits forever unless _request_timeout is passed to each call)"
 
     def __init__(self) -> None:
         import voucherify  # noqa: PLC0415 - seconds to import; see the module docstring

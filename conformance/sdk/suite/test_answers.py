@@ -60,9 +60,9 @@ def test_segment_answers(hunts, answers, answers_client, gate, operation):
 
     evidence = lambda: state["exchange"]()  # noqa: E731
     for requirement_id, check in (("SDK-RESPONSE-ACCEPTED", accepted), ("SDK-RETURNS-ANSWER", returned)):
-        hunts.run(requirement_id, strategies.segments("any"), check, label=f"{operation}, through a server",
+        hunts.run(requirement_id, strategies.segments("any", gate.declared), check, label=f"{operation}, through a server",
                   explicit=strategies.edge_segments(), evidence=evidence, max_examples=examples)
-    hunts.run("SDK-AUTH-HEADERS", strategies.segments("any"), credentials, label=operation, max_examples=5)
+    hunts.run("SDK-AUTH-HEADERS", strategies.segments("any", gate.declared), credentials, label=operation, max_examples=5)
     hunts.finish()
 
 

@@ -12,13 +12,13 @@ VALID_ANSWER = json.dumps(strategies.vendor_segment())
 
 
 @pytest.mark.requirement("SDK-REQUEST-VALID", "SDK-REQUEST-FAITHFUL")
-def test_create_body_serialized(hunts, answers_client, way):
+def test_create_body_serialized(hunts, answers_client, gate, way):
     """The request the client would send for each valid body is valid and is the body built."""
     client = answers_client
     bodies, explicit = strategies.create_bodies(), strategies.edge_bodies()
-    hunts.run("SDK-REQUEST-VALID", bodies, lambda body: judge.request_valid(body, client.serialize_create(body, way)),
+    hunts.run("SDK-REQUEST-VALID", bodies, lambda body: judge.request_valid(body, client.serialize_create(body, way), gate.document),
               label=f"{way}, serialized", explicit=explicit)
-    hunts.run("SDK-REQUEST-FAITHFUL", bodies, lambda body: judge.request_faithful(body, client.serialize_create(body, way)),
+    hunts.run("SDK-REQUEST-FAITHFUL", bodies, lambda body: judge.request_faithful(body, client.serialize_create(body, way), gate.document),
               label=f"{way}, serialized", explicit=explicit)
     hunts.finish()
 
@@ -37,9 +37,9 @@ def test_create_body_on_the_wire(hunts, answers, answers_client, gate, way):
 
     bodies, explicit, examples = strategies.create_bodies(), strategies.edge_bodies(), max(3, gate.examples // 3)
     label = f"{way}, on the wire"
-    hunts.run("SDK-REQUEST-VALID", bodies, lambda body: judge.request_valid(body, sent(body)), label=label,
+    hunts.run("SDK-REQUEST-VALID", bodies, lambda body: judge.request_valid(body, sent(body), gate.document), label=label,
               explicit=explicit, max_examples=examples)
-    hunts.run("SDK-REQUEST-FAITHFUL", bodies, lambda body: judge.request_faithful(body, sent(body)), label=label,
+    hunts.run("SDK-REQUEST-FAITHFUL", bodies, lambda body: judge.request_faithful(body, sent(body), gate.document), label=label,
               explicit=explicit, max_examples=examples)
 
     def credentials(body):

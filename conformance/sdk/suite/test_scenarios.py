@@ -54,7 +54,7 @@ def _judge_error(verify, result, entry, status):
 @pytest.mark.parametrize("branch", list(BRANCHES))
 @pytest.mark.requirement("SDK-AUTH-HEADERS", "SDK-REQUEST-VALID", "SDK-REQUEST-FAITHFUL", "SDK-RESPONSE-ACCEPTED",
                          "SDK-RETURNS-ANSWER", "SDK-ERROR-400")
-def test_create_and_read_back(verify, relay, client, names, branch, way):
+def test_create_and_read_back(verify, relay, client, gate, names, branch, way):
     """Create with each branch, the body built each way the client offers; read it back."""
     credentials = relay.credentials
     body = BRANCHES[branch](names(f"SDK {way} Zażółć gęślą jaźń 日本語"))
@@ -63,9 +63,9 @@ def test_create_and_read_back(verify, relay, client, names, branch, way):
     verify.check("SDK-REQUEST-VALID", bool(posts), f"sent no create request for a contract-valid body: {result.describe()}")
     post = posts[-1]
     sent = Result(value={"headers": post.sent.headers, "body": post.sent.body.decode("utf-8", errors="replace")})
-    problem = judge.request_valid(body, sent)
+    problem = judge.request_valid(body, sent, gate.document)
     verify.check("SDK-REQUEST-VALID", problem is None, problem.message if problem else f"{way}: a valid body", post.exchange)
-    problem = judge.request_faithful(body, sent)
+    problem = judge.request_faithful(body, sent, gate.document)
     verify.check("SDK-REQUEST-FAITHFUL", problem is None, problem.message if problem else f"{way}: the body built", post.exchange)
     if post.status == 400:  # the target refused a valid body: its finding; the client must still raise
         _judge_error(verify, result, post, 400)
