@@ -82,8 +82,13 @@ def scope_note(settings) -> str:
     return f"within {' and '.join(parts)}" if parts else ""
 
 
-def selection_text(settings) -> str:
-    return " ".join(f"{flag} {value!r}" for flag, value in (("-k", settings.keyword), ("-m", settings.effective_markexpr)) if value)
+def why_nothing_runs(settings, deselected: dict[str, str]) -> str:
+    """The usage error of a selection that leaves no test to run (before any traffic)."""
+    selection = " ".join(f"{flag} {value!r}" for flag, value in (("-k", settings.keyword), ("-m", settings.effective_markexpr)) if value)
+    if deselected:
+        why = sorted(set(deselected.values()))[0]
+        return f"the selection {selection or '(none)'} leaves no test in scope ({why}); nothing was sent"
+    return f"the selection {selection or '(none)'} matches no test of the suite; nothing was sent"
 
 
 # --- a test's outcome -----------------------------------------------------------------------------------
@@ -150,6 +155,12 @@ def _judge(item, call, report, verifier: Verifier | None, record: TestRecord, re
         record.message = masker.text(verifier.describe(failure).splitlines()[0]) if failure is not None else message_of(report, masker)
     else:
         record.outcome = "passed"
+
+
+def collection_failure(report: pytest.CollectReport, masker: Masker) -> str:
+    """The cause a test module that cannot be imported gives the run."""
+    error = message_of(report, masker).removeprefix("E").strip()  # pytest's error-line marker
+    return f"could not collect {report.nodeid}: {error}"
 
 
 def readable_name(item: pytest.Item) -> str:

@@ -17,6 +17,7 @@ from typing import Any
 from conformance import concurrency, options, parallel
 from conformance.contract import Contract
 from conformance.exchange import Exchange
+from conformance.exits import UsageError
 from conformance.interrupts import Interrupted
 from conformance.ledger import Ledger
 from conformance.target import Credentials, Target
@@ -121,6 +122,16 @@ class Lifecycle:
             return f"not tested: the target became unavailable: {refusal}"
         return f"not tested: {refusal}" if refusal is not None else None
 
+    def clean_up_after(self, test: str) -> int:
+        """Delete what `test` created and is still open (its own only: tests side by side create
+        meanwhile); what cannot be deleted stays in the ledger for the final cleanup. Returns how
+        many deletes were tried."""
+        target = self.target
+        open_ids = set(target.ledger.open_ids())
+        created = [segment_id for segment_id in target.transport.created_for(test) if segment_id in open_ids]
+        target.cleanup(created)
+        return len(created)
+
     # --- the end ------------------------------------------------------------------------------------
 
     def finish(self) -> tuple[list[str] | None, int]:
@@ -134,6 +145,19 @@ class Lifecycle:
         if self.mock is not None:
             self.mock.stop()
         return left_behind, requests_sent
+
+
+def check_the_mock_serves(settings: options.Settings, contract: Contract) -> None:
+    """A document the embedded mock cannot serve (with the faults and variants asked for) is the
+    user's input: one line, exit 4, before any traffic."""
+    if not settings.embedded:
+        return
+    from conformance.mock import FaultNotApplicable, UnsupportedOperation, VariantNotLegal, create_app
+
+    try:
+        create_app("check", "check", settings.fault, settings.variant, contract)
+    except (UnsupportedOperation, FaultNotApplicable, VariantNotLegal) as error:
+        raise UsageError(str(error)) from None
 
 
 def run_credentials(settings: options.Settings) -> Credentials:

@@ -30,17 +30,17 @@ from typing import Any
 import pytest
 from _pytest.unraisableexception import gc_collect_iterations_key
 
-from conformance import interrupts, judging, options, outputs, parallel, scope
+from conformance import interrupts, judging, options, parallel, scope
 from conformance.catalogue import load_catalogue
 from conformance.checks import check_response
 from conformance.contract import Contract, ContractError
 from conformance.exchange import Exchange
 from conformance.exits import UsageError
 from conformance.keys import RUN_KEY
-from conformance.lifecycle import Lifecycle, keep_hypothesis_out_of_the_working_directory, run_credentials
+from conformance.lifecycle import Lifecycle, check_the_mock_serves, keep_hypothesis_out_of_the_working_directory, run_credentials
 from conformance.masking import Masker
 from conformance.recording import Recorder, Verifier
-from conformance.run_reports import check_report_dir, junit_with_verdict, progress_heading, start_junit, write_reports
+from conformance.run_reports import check_report_dir, add_verdict_to_junit, progress_heading, start_junit, write_reports
 from conformance.target import Target, random_segment_id
 from conformance.verdict import Decision
 
@@ -114,15 +114,9 @@ class ConformanceRun:
         self.client: dict[str, Any] | None = None  # the SDK gate's client under test, described by itself
         try:
             self.contract = Contract.load(settings.spec)
-            if settings.embedded:  # a document the mock cannot serve is the user's input: one line, exit 4
-                from conformance.mock import FaultNotApplicable, UnsupportedOperation, VariantNotLegal, create_app
-
-                try:
-                    create_app("check", "check", settings.fault, settings.variant, self.contract)
-                except (UnsupportedOperation, FaultNotApplicable, VariantNotLegal) as error:
-                    raise UsageError(str(error)) from None
         except ContractError as error:
             raise UsageError(str(error)) from None
+        check_the_mock_serves(settings, self.contract)
         self.seed = settings.seed if settings.seed is not None else secrets.randbelow(2**31)
         self.rng = random.Random(self.seed)
         self.run_tag = "sc" + "".join(self.rng.choices(string.ascii_lowercase + string.digits, k=6))
@@ -217,11 +211,7 @@ class ConformanceRun:
         for item in session.items:
             judging.record_of(self.recorder, item)
         if not session.items and not parallel.is_worker(session.config):
-            selection = judging.selection_text(self.settings)
-            if self._deselected:
-                why = sorted(set(self._deselected.values()))[0]
-                raise pytest.UsageError(f"the selection {selection or '(none)'} leaves no test in scope ({why}); nothing was sent")
-            raise pytest.UsageError(f"the selection {selection or '(none)'} matches no test of the suite; nothing was sent")
+            raise pytest.UsageError(judging.why_nothing_runs(self.settings, self._deselected))
         if self.settings.target_url and not parallel.is_controller(session.config):
             self.probe_problem = self.lifecycle.probed()
             if self.probe_problem:  # nothing can be tested: no test runs, the reports say why
@@ -276,15 +266,11 @@ class ConformanceRun:
             finally:
                 del self.verifiers[item.nodeid]
                 target.transport.test = None
-                # Each test tidies up what it created, so no test inherits another's segments (the caps);
-                # whatever it could not delete stays in the ledger for the final cleanup. Its own: tests
-                # side by side (parallel.ThreadedTests) create meanwhile.
-                open_ids = set(target.ledger.open_ids())
-                created = [segment_id for segment_id in target.transport.created_for(item.nodeid) if segment_id in open_ids]
-                target.cleanup(created)
+                # Each test tidies up what it created, so no test inherits another's segments (the caps).
+                deleted = self.lifecycle.clean_up_after(item.nodeid)
                 with parallel.RECORDING:  # tests side by side finish in any order
                     self.recorder.absorb(verifier)
-                    judging.record_of(self.recorder, item).requests = target.transport.sent_for(item.nodeid) + len(created)
+                    judging.record_of(self.recorder, item).requests = target.transport.sent_for(item.nodeid) + deleted
 
     @pytest.fixture
     def names(self):
@@ -304,8 +290,7 @@ class ConformanceRun:
         # a test module that cannot be imported: its tests are not run, and the run says why (under
         # pytest-xdist the controller hears of it from the worker that collected it)
         if report.failed and not (self.config is not None and parallel.is_worker(self.config)):
-            error = judging.message_of(report, self.masker).removeprefix("E").strip()  # pytest's error-line marker
-            self.recorder.causes.append(f"could not collect {report.nodeid}: {error}")
+            self.recorder.causes.append(judging.collection_failure(report, self.masker))
 
     def pytest_keyboard_interrupt(self, excinfo) -> None:
         # pytest calls this for pytest.exit() too, and for its own stop after collection errors
@@ -355,6 +340,4 @@ class ConformanceRun:
         show_banner(self, config)  # here: after pytest's own last lines, the verdict is the last thing said
         junit = getattr(config.option, "xmlpath", None)
         if junit and Path(junit).is_file() and not parallel.is_worker(config):
-            path = Path(junit)
-            text = junit_with_verdict(path.read_text(encoding="utf-8"), self.summary)
-            outputs.write_text(path, self.masker.text(text))  # the second lock: no credential in JUnit
+            add_verdict_to_junit(Path(junit), self.summary, self.masker)

@@ -107,6 +107,11 @@ def write_reports(run: ConformanceRun) -> None:
         recorder.causes.append(f"report.html not written: {error}")
 
 
+def add_verdict_to_junit(path: Path, summary: dict[str, Any] | None, masker) -> None:
+    """pytest's JUnit file with the verdict added, masked (the second lock: no credential in JUnit)."""
+    outputs.write_text(path, masker.text(junit_with_verdict(path.read_text(encoding="utf-8"), summary)))
+
+
 def junit_with_verdict(text: str, summary: dict[str, Any] | None) -> str:
     """JUnit as pytest wrote it, with the verdict as properties of its test suite."""
     import xml.etree.ElementTree as ElementTree
