@@ -114,13 +114,6 @@ class ConformanceRun:
         self.client: dict[str, Any] | None = None  # the SDK gate's client under test, described by itself
         try:
             self.contract = Contract.load(settings.spec)
-            if settings.embedded:  # a document the mock cannot serve is the user's input: one line, exit 4
-                from conformance.mock import FaultNotApplicable, UnsupportedOperation, VariantNotLegal, create_app
-
-                try:
-                    create_app("check", "check", settings.fault, settings.variant, self.contract)
-                except (UnsupportedOperation, FaultNotApplicable, VariantNotLegal) as error:
-                    raise UsageError(str(error)) from None
         except ContractError as error:
             raise UsageError(str(error)) from None
         self.seed = settings.seed if settings.seed is not None else secrets.randbelow(2**31)
