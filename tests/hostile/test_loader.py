@@ -90,6 +90,7 @@ def test_yaml_aliases_are_refused(tmp_path):
     ("? [a]\n: b\n", "unhashable key"),
     ("1.5: b\n", "not a string"),
     ("200: a\n'200': b\n", "given twice"),
+    ("openapi: 3.0.3\nopenapi: 2.0\n", "duplicate key"),
 ])
 def test_strict_json_and_bounded_yaml(tmp_path, text, said):
     assert said in refused(tmp_path, text)
