@@ -168,6 +168,18 @@ class _AliasFreeLoader(yaml.SafeLoader):
         finally:
             self._depth -= 1
 
+    def construct_mapping(self, node, deep=False):
+        # PyYAML keeps the last of two equal keys without a word; like JSON here, that is refused.
+        seen = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if not isinstance(key, (str, int, float, bool)):
+                continue  # an unhashable key: the base class says so
+            if key in seen:
+                raise DocumentError(f"duplicate key {_quote(str(key))[:60]} at line {key_node.start_mark.line + 1}")
+            seen.add(key)
+        return super().construct_mapping(node, deep)
+
     def construct_yaml_float(self, node):
         value = super().construct_yaml_float(node)
         if not math.isfinite(value):
@@ -195,13 +207,17 @@ def check_shape(document: Any, source: str, *, max_depth: int = MAX_DEPTH, max_n
         if depth > max_depth:
             raise DocumentError(f"{source}: nested more than {max_depth} deep")
         if isinstance(node, dict):
-            for key in list(node):
+            for key in node:
                 if isinstance(key, str) and _SURROGATE.search(key):
                     raise DocumentError(f"{source}: a key with a lone surrogate, which is not Unicode text")
-                if not isinstance(key, str):
-                    if isinstance(key, bool) or not isinstance(key, int):
-                        raise DocumentError(f"{source}: a key that is not a string ({_one_line(repr(key))[:40]})")
-                    node[str(key)] = node.pop(key)
+                if not isinstance(key, str) and (isinstance(key, bool) or not isinstance(key, int)):
+                    raise DocumentError(f"{source}: a key that is not a string ({_one_line(repr(key))[:40]})")
+            if not all(isinstance(key, str) for key in node):  # in place and in order: 200 stays before 404
+                items = [(str(key), value) for key, value in node.items()]
+                if len({key for key, _ in items}) < len(items):
+                    raise DocumentError(f"{source}: a key given twice, once as a number and once as a string")
+                node.clear()
+                node.update(items)
             stack.extend((value, depth + 1) for value in node.values())
         elif isinstance(node, list):
             stack.extend((value, depth + 1) for value in node)

@@ -45,6 +45,8 @@ def load_summary(path: str | Path) -> dict[str, Any]:
     """The summary at `path` (or in the report directory `path`), validated."""
     path = Path(path)
     if path.is_dir():
+        if not (path / SUMMARY_NAME).exists():
+            raise SummaryError(f"{path} is a directory without a {SUMMARY_NAME}")
         path = path / SUMMARY_NAME
     try:
         text = read_bounded(path, MAX_BYTES).decode("utf-8")

@@ -89,6 +89,8 @@ def test_yaml_aliases_are_refused(tmp_path):
     ("{1: 2}", "not valid JSON"),
     ("? [a]\n: b\n", "unhashable key"),
     ("1.5: b\n", "not a string"),
+    ("200: a\n'200': b\n", "given twice"),
+    ("openapi: 3.0.3\nopenapi: 2.0\n", "duplicate key"),
 ])
 def test_strict_json_and_bounded_yaml(tmp_path, text, said):
     assert said in refused(tmp_path, text)
@@ -134,3 +136,8 @@ def test_every_published_revision_loads(path):
     """The loader refuses what is hostile, not what the vendor publishes (some revisions are invalid
     OpenAPI: that is validation's finding, not the loader's)."""
     assert loader.load_document(path)["paths"]
+
+
+def test_yaml_status_codes_keep_their_order(tmp_path):
+    path = write(tmp_path, "openapi: 3.0.3\nx:\n  200: a\n  default: b\n  404: c\n", "doc.yaml")
+    assert list(loader.load_document(path)["x"]) == ["200", "default", "404"]
