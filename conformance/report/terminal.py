@@ -1,4 +1,5 @@
-"""The verdict in the terminal: the same banner for `conformance run` and plain pytest."""
+"""The run in the terminal, the same for `conformance run` and plain pytest: progress by area of
+the suite, one line per test, and the verdict banner as the last word."""
 
 from __future__ import annotations
 
@@ -80,8 +81,6 @@ class ShortNodeIds:
 
     def pytest_configure(self, config) -> None:
         config.cwd_relative_nodeid = lambda nodeid: nodeid  # nodeids are relative to --rootdir: the suite
-
-
 
 
 class Progress:
