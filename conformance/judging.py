@@ -158,6 +158,12 @@ def readable_name(item: pytest.Item) -> str:
     return first_line if "[" not in item.name else f"{first_line} [{item.name.split('[', 1)[1]}"
 
 
+def collection_error(report: pytest.CollectReport, masker: Masker) -> str:
+    """The cause a test module that cannot be imported gives the run: its tests are not run."""
+    error = message_of(report, masker).removeprefix("E").strip()  # pytest marks the error's line with "E"
+    return f"could not collect {report.nodeid}: {error}"
+
+
 def message_of(report: pytest.TestReport, masker: Masker) -> str:
     if isinstance(report.longrepr, tuple):
         return masker.text(str(report.longrepr[2]).removeprefix("Skipped: "))

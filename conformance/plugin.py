@@ -295,15 +295,10 @@ class ConformanceRun:
     # --- the end --------------------------------------------------------------------------------------
 
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
-        # a test module that cannot be imported: its tests are not run, and the run says why (under
-        # pytest-xdist the controller hears of it from the worker that collected it)
-        if report.failed and not (self.config is not None and parallel.is_worker(self.config)):
-            error = judging.message_of(report, self.masker).removeprefix("E").strip()  # pytest's error-line marker
-            self.recorder.causes.append(f"could not collect {report.nodeid}: {error}")
+        if report.failed and not parallel.is_worker(self.config):  # under pytest-xdist the controller says it
+            self.recorder.causes.append(judging.collection_error(report, self.masker))
 
-    def pytest_keyboard_interrupt(self, excinfo) -> None:
-        # pytest calls this for pytest.exit() too, and for its own stop after collection errors
-        # (Session.Interrupted): only a real interrupt counts
+    def pytest_keyboard_interrupt(self, excinfo) -> None:  # pytest.exit() and a collection error's stop are no interrupt
         if isinstance(excinfo.value, KeyboardInterrupt) and not isinstance(excinfo.value, pytest.Session.Interrupted) \
                 and not interrupts.requested():
             interrupts.simulate()  # a KeyboardInterrupt from elsewhere (pytest-xdist's controller)
