@@ -40,7 +40,8 @@ from conformance.keys import RUN_KEY
 from conformance.lifecycle import Lifecycle, check_the_mock_serves, keep_hypothesis_out_of_the_working_directory, run_credentials
 from conformance.masking import Masker
 from conformance.recording import Recorder, Verifier
-from conformance.run_reports import check_report_dir, add_verdict_to_junit, progress_heading, start_junit, write_reports
+from conformance.report.terminal import Progress
+from conformance.run_reports import add_verdict_to_junit, check_report_dir, start_junit, write_reports
 from conformance.target import Target, random_segment_id
 from conformance.verdict import Decision
 
@@ -134,7 +135,6 @@ class ConformanceRun:
         self.verifiers: dict[str, Verifier] = {}  # nodeid -> the Verifier of a test running now
         self.config: pytest.Config | None = None
         self._deselected: dict[str, str] = {}  # nodeid -> why
-        self._areas: set[str] = set()  # tests side by side interleave areas: one heading each
         check_report_dir(self.report_dir)
         self.lifecycle = Lifecycle(settings, self.contract, self.credentials, run_tag=self.run_tag,
                                    report_dir=self.report_dir, started=self.started, on_exchange=self._on_exchange)
@@ -167,6 +167,8 @@ class ConformanceRun:
         threads = parallel.threads_for(config, self.settings) if self.suite == "api" else 0
         if threads:  # the independent tests side by side (parallel.ThreadedTests)
             config.pluginmanager.register(parallel.ThreadedTests(self, threads), parallel.ThreadedTests.NAME)
+        if not parallel.is_worker(config):  # progress by area: a heading before each part of the suite
+            config.pluginmanager.register(Progress(Path(__file__).parent / self.suite_directory, side_by_side=bool(threads)))
         for marker in judging.MARKERS:
             config.addinivalue_line("markers", marker)
         interrupts.install()
@@ -220,14 +222,6 @@ class ConformanceRun:
         gc.freeze()  # start-up objects live to the end: keep the collector from walking them again
 
     # --- running tests --------------------------------------------------------------------------------
-
-    @pytest.hookimpl(tryfirst=True)  # before pytest's reporter starts the test's line: the heading comes first
-    def pytest_runtest_logstart(self, nodeid: str, location) -> None:
-        """Progress by area: a heading each time the run moves to another part of the suite."""
-        area = nodeid.split("::", 1)[0]
-        if area not in self._areas and self.config is not None and not parallel.is_worker(self.config):
-            self._areas.add(area)
-            progress_heading(self.config, Path(__file__).parent / self.suite_directory / Path(area).name)
 
     def pytest_runtest_setup(self, item: pytest.Item) -> None:
         interrupts.checkpoint()
@@ -292,9 +286,7 @@ class ConformanceRun:
         if report.failed and not (self.config is not None and parallel.is_worker(self.config)):
             self.recorder.causes.append(judging.collection_failure(report, self.masker))
 
-    def pytest_keyboard_interrupt(self, excinfo) -> None:
-        # pytest calls this for pytest.exit() too, and for its own stop after collection errors
-        # (Session.Interrupted): only a real interrupt counts
+    def pytest_keyboard_interrupt(self, excinfo) -> None:  # pytest.exit() and a collection error's stop are no interrupt
         if isinstance(excinfo.value, KeyboardInterrupt) and not isinstance(excinfo.value, pytest.Session.Interrupted) \
                 and not interrupts.requested():
             interrupts.simulate()  # a KeyboardInterrupt from elsewhere (pytest-xdist's controller)

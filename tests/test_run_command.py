@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -257,15 +258,20 @@ def test_a_module_that_fails_to_collect_is_named_and_the_verdict_is_the_last_wor
     assert not [line for line in lines[verdict:] if line.startswith(("!", "====="))][:-1]
 
 
-def test_run_names_tests_from_the_suite_and_headings_come_before_their_first_test(tmp_path):
-    completed = conformance("run", "--report-dir", str(tmp_path), "-k", "test_create_static_segment or test_get_unknown_id_is_404")
-    assert completed.returncode == 0
-    lines = completed.stdout.splitlines()
+@pytest.mark.parametrize("serial", [[], ["--max-requests", "1000"]], ids=["side-by-side", "one-after-another"])
+def test_run_names_tests_from_the_suite_and_headings_come_before_their_first_test(tmp_path, serial):
+    """Each test one whole line, named from the suite (not `../../site-packages/...`), under its area's heading
+    (a request budget runs the tests one after another; without one they run side by side)."""
+    completed = conformance("run", "--report-dir", str(tmp_path), *serial,
+                            "-k", "test_create_static_segment or test_get_unknown_id_is_404 or test_delete_then_gone")
+    assert completed.returncode == 0, completed.stdout[-2000:]
+    lines = [line for line in completed.stdout.splitlines() if line.strip()]
     tests = [line for line in lines if "::" in line]
-    assert tests and all(line.startswith(("test_create.py::", "test_read_delete.py::")) for line in tests)
-    assert all(line.endswith("]") for line in tests)  # one line each: `... PASSED [ 50%]`, not split by a heading
-    create = lines.index("── Create")
-    assert lines[create + 1:create + 3][-1].startswith("test_create.py::test_create_static_segment PASSED")
+    assert len(tests) == 5 and all(line.startswith(("test_create.py::", "test_read_delete.py::")) for line in tests)
+    assert all(re.search(r" PASSED +\[ *\d+%\]$", line) for line in tests)  # the result on the name's own line
+    for heading, module in (("── Create", "test_create.py::"), ("── Get and delete", "test_read_delete.py::")):
+        assert lines[lines.index(heading) + 1].startswith(module)
+
 
 
 def test_after_an_interrupt_the_verdict_is_still_the_last_word(tmp_path):

@@ -1,9 +1,12 @@
-"""The verdict in the terminal: the same banner for `conformance run` and plain pytest."""
+"""The run in the terminal, the same for `conformance run` and plain pytest: progress by area of
+the suite, one line per test, and the verdict banner as the last word."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from conformance.safetext import printable
 
@@ -78,3 +81,48 @@ class ShortNodeIds:
 
     def pytest_configure(self, config) -> None:
         config.cwd_relative_nodeid = lambda nodeid: nodeid  # nodeids are relative to --rootdir: the suite
+
+
+class Progress:
+    """A pytest plugin: the run's progress on pytest's terminal, a heading before the first line
+    of each area of the suite (run_reports.progress_heading). Tests one after another get theirs
+    when the first test starts, before pytest writes its name. Tests side by side
+    (parallel.ThreadedTests) start together and end in any order: pytest's verbose reporter would
+    write each name as it starts and again with its result, leaving half lines between results, so
+    each test gets one line, written with its result, and an area's heading comes before the first
+    result of that area. (pluggy reads a plugin's hooks when it is registered: the reporter, there
+    from the session's start, is registered again without its start line.)"""
+
+    def __init__(self, suite_directory: Path, *, side_by_side: bool) -> None:
+        self.suite_directory = suite_directory
+        self.side_by_side = side_by_side
+        self.areas: set[str] = set()
+        self.config = None
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_sessionstart(self, session) -> None:
+        self.config = session.config
+        manager = session.config.pluginmanager
+        reporter = manager.get_plugin("terminalreporter")
+        if self.side_by_side and reporter is not None and reporter.showlongtestinfo:
+            manager.unregister(reporter)
+            reporter.pytest_runtest_logstart = lambda nodeid, location: None
+            manager.register(reporter, "terminalreporter")
+
+    @pytest.hookimpl(tryfirst=True)  # before pytest's reporter starts the test's line
+    def pytest_runtest_logstart(self, nodeid: str, location) -> None:
+        if not self.side_by_side:
+            self._heading(nodeid)
+
+    @pytest.hookimpl(tryfirst=True)  # before pytest's reporter writes the result
+    def pytest_runtest_logreport(self, report) -> None:
+        if self.side_by_side and (report.when == "call" or not report.passed):
+            self._heading(report.nodeid)
+
+    def _heading(self, nodeid: str) -> None:
+        from conformance.run_reports import progress_heading
+
+        area = nodeid.split("::", 1)[0]
+        if area not in self.areas and self.config is not None:
+            self.areas.add(area)
+            progress_heading(self.config, self.suite_directory / Path(area).name)
