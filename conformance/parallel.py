@@ -1,12 +1,12 @@
 """Tests side by side in one process (threads), on pytest-xdist workers (`-n N`), and sharing one
 target with other processes.
 
-Side by side (ThreadedTests, the default): a run is mostly waiting for answers, so the scenario
-tests run on threads, several at once, in one process (no start-up cost per worker). What must
-not share the target with anything else runs alone afterwards on the main thread: the heavy tests
-(the caps) and the stateful sequences. Hypothesis's tests (the property tests) run on the main
-thread meanwhile, one after the other, as hypothesis expects. The Transport bounds the requests
-in flight, numbers exchanges per test, and keeps each test's exchanges in order.
+Side by side (ThreadedTests, the default against a base URL): a run is mostly waiting for answers,
+so the scenario tests run on threads, several at once, in one process (no start-up cost per
+worker). What must not share the target with anything else runs alone afterwards on the main
+thread: the heavy tests (the caps), the list's tests and the stateful sequences. Hypothesis's tests
+(the property tests) run on the main thread meanwhile, one after the other. The Transport bounds
+the requests in flight, numbers exchanges per test, and keeps each test's exchanges in order.
 
 Each worker runs its share of the tests with its own Target (and, without --base-url, its own
 embedded mock, so workers never share state). A worker hands its results and its ledger to the
@@ -164,7 +164,9 @@ class ThreadedTests:
 
     @staticmethod
     def on_main_thread(item: pytest.Item) -> bool:
-        return hasattr(getattr(item, "obj", None), "hypothesis")  # hypothesis is not written for threads
+        """Hypothesis's tests, one after the other: hypothesis seeds the global `random` for each test
+        and schemathesis draws from it, so side by side the seed would no longer reproduce their cases."""
+        return hasattr(getattr(item, "obj", None), "hypothesis")
 
     # pytest's reporting hooks are not written for threads either: one report at a time.
     @pytest.hookimpl(wrapper=True, tryfirst=True)
