@@ -98,9 +98,7 @@ def _pytest_value(config: pytest.Config, option: options.Option) -> Any:
 
 
 class ConformanceRun:
-    """What one pytest session knows about the conformance run: its hooks and fixtures. The hooks
-    delegate: resources to conformance.lifecycle, a test's scope and outcome to conformance.judging,
-    the reports to conformance.run_reports."""
+    """What one pytest session knows about the conformance run: its hooks and fixtures."""
 
     NAME = "conformance-run"
     SUITE_DIRECTORIES = {"api": "suite", "sdk": "sdk/suite"}
@@ -303,7 +301,9 @@ class ConformanceRun:
     # --- the end --------------------------------------------------------------------------------------
 
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
-        if report.failed:  # a test module that cannot be imported: its tests are not run, and the run says why
+        # a test module that cannot be imported: its tests are not run, and the run says why (under
+        # pytest-xdist the controller hears of it from the worker that collected it)
+        if report.failed and not (self.config is not None and parallel.is_worker(self.config)):
             error = judging.message_of(report, self.masker).removeprefix("E").strip()  # pytest's error-line marker
             self.recorder.causes.append(f"could not collect {report.nodeid}: {error}")
 

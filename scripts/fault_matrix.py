@@ -1,20 +1,23 @@
 """The fault matrix: which requirements fail when each fault of the mock is switched on, and the
 panel of legal variants, on which nothing may fail.
 
-    python scripts/fault_matrix.py [--jobs 2] [--faults a,b] [--out-dir docs]
+    python scripts/fault_matrix.py [--jobs 2] [--faults a,b] [--pairs N | --pairs all] [--out-dir docs]
 
 Runs `conformance run --fault NAME --seed 7 --max-examples 10` against the embedded mock once per
 fault and once with no fault (faults of the list operation with the July 2026 revision, --spec),
 and once per legal variant under --strict. JOBS worker processes each run their share in-process,
 one after another, so the start-up is paid once per worker. A fault that breaks only SHOULD
 requirements is run twice: by default (its cells show WARN) and with --strict (which is what makes
-it detectable by exit code, as tests/test_fault_matrix.py does). Writes docs/fault-matrix.md and
-docs/fault-matrix.html.
+it detectable by exit code, as tests/test_fault_matrix.py does). With --pairs, each fault is also
+combined with legal variants (faults.fault_variant_pairs: all but the declared contradictions; a
+seeded sample of N, or all), run --strict: every pair must still be detected. Writes
+docs/fault-matrix.md and docs/fault-matrix.html.
 """
 
 from __future__ import annotations
 
 import argparse
+import random
 import sys
 import tempfile
 from collections.abc import Iterable
@@ -25,7 +28,7 @@ from pathlib import Path
 import jinja2
 
 from conformance.catalogue import Requirement, load_catalogue
-from conformance.mock.faults import FAULTS, VARIANTS, Fault
+from conformance.mock.faults import FAULTS, VARIANTS, Fault, fault_variant_pairs
 
 ROOT = Path(__file__).resolve().parent.parent
 JULY = ROOT / "tests" / "fixtures" / "segments-2026-07.json"
@@ -44,6 +47,7 @@ class RunResult:
     exit_code: int
     statuses: dict[str, str]  # requirement id -> PASS / FAIL / WARN / NOT_TESTED / OBSERVED
     problem: str | None = None  # why there is no summary, when there is none
+    variant: str | None = None  # the legal variant switched on with it, if any
 
 
 @dataclass(frozen=True)
@@ -252,35 +256,69 @@ def run_one(fault: str | None, strict: bool, work_dir: Path, variant: str | None
     try:
         exit_code, run = run_in_process(options.resolve(given, environ={}, cwd=work_dir))
     except Exception as error:  # noqa: BLE001 - a row that says what went wrong beats a lost matrix
-        return RunResult(fault, strict, 3, {}, problem=f"{type(error).__name__}: {error}"[:160])
+        return RunResult(fault, strict, 3, {}, problem=f"{type(error).__name__}: {error}"[:160], variant=variant)
     if run.summary is None:
-        return RunResult(fault, strict, exit_code, {}, problem="no summary")
+        return RunResult(fault, strict, exit_code, {}, problem="no summary", variant=variant)
     # Out of scope (the bundled document has no list operation) is a blank cell, not "n/t".
     statuses = {requirement["id"]: requirement["status"] if requirement["in_scope"] else "OUT_OF_SCOPE"
                 for requirement in run.summary["requirements"]}
-    return RunResult(fault, strict, exit_code, statuses)
+    return RunResult(fault, strict, exit_code, statuses, variant=variant)
 
 
-def _run_batch(batch: list[tuple[str | None, bool, str | None]], work_dir: str) -> list[tuple[str | None, RunResult]]:
+def _run_batch(batch: list[tuple[str | None, bool, str | None]], work_dir: str) -> list[RunResult]:
     import contextlib
     import io
 
     results = []
     for fault, strict, variant in batch:
         with contextlib.redirect_stdout(io.StringIO()):  # each run's own terminal output is not the matrix's
-            results.append((variant, run_one(fault, strict, Path(work_dir), variant)))
+            results.append(run_one(fault, strict, Path(work_dir), variant))
     return results
 
 
-def planned_runs(faults: list[Fault], catalogue: dict[str, Requirement]) -> list[tuple[str | None, bool, str | None]]:
-    """(fault, strict, variant) for every run: the correct mock, each fault, each legal variant."""
+def planned_runs(faults: list[Fault], catalogue: dict[str, Requirement],
+                 pairs: list[tuple[str, str]] = ()) -> list[tuple[str | None, bool, str | None]]:
+    """(fault, strict, variant) for every run: the correct mock, each fault, each legal variant,
+    and each (fault, variant) pair asked for (--strict, so a SHOULD fault is detected by exit code)."""
     runs: list[tuple[str | None, bool, str | None]] = [(None, False, None)]
     for fault in faults:
         runs.append((fault.name, False, None))
         if should_only(fault, catalogue):
             runs.append((fault.name, True, None))
     runs += [(None, True, variant) for variant in VARIANTS]
+    runs += [(fault, True, variant) for fault, variant in pairs]
     return runs
+
+
+def chosen_pairs(faults: list[Fault], how_many: str | None, seed: int = SEED) -> list[tuple[str, str]]:
+    """The (fault, variant) pairs of these faults to run: none, a seeded sample of N, or all."""
+    names = {fault.name for fault in faults}
+    pairs = [pair for pair in fault_variant_pairs() if pair[0] in names]
+    if not how_many:
+        return []
+    if how_many == "all" or int(how_many) >= len(pairs):
+        return pairs
+    return sorted(random.Random(seed).sample(pairs, int(how_many)))
+
+
+def pair_detected(result: RunResult) -> bool:
+    return names_a_target(result, FAULTS[result.fault].requirements)
+
+
+def render_pairs(results: list[RunResult]) -> str:
+    if not results:
+        return ""
+    missed = [result for result in results if not pair_detected(result)]
+    lines = ["", "## Faults combined with legal variants", "",
+             f"Each fault with each legal variant it does not contradict (`faults.CONTRADICTIONS` says which and why), "
+             f"run `--strict` under the July 2026 revision: the fault must still be detected and named. "
+             f"**{len(results) - len(missed)} of {len(results)} pairs detected.**", ""]
+    if missed:
+        lines += ["| fault | variant | exit | flagged |", "| --- | --- | --- | --- |"]
+        for result in missed:
+            flagged = ", ".join(f"{rid} {status}" for rid, status in sorted(result.statuses.items()) if status in ("FAIL", "WARN"))
+            lines.append(f"| `{result.fault}` | `{result.variant}` | {result.exit_code} | {flagged or 'nothing'} |")
+    return "\n".join(lines) + "\n"
 
 
 def render_variants(results: dict[str, RunResult]) -> str:
@@ -300,6 +338,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--jobs", type=int, default=2, help="runs at a time (default 2: this machine has 2 cores)")
     parser.add_argument("--faults", help="comma-separated fault names (default: all); for a quick look")
+    parser.add_argument("--pairs", help="also combine faults with legal variants: a seeded sample of N pairs, or 'all'")
     parser.add_argument("--out-dir", type=Path, default=ROOT / "docs", help="where the .md and .html go (default docs/)")
     args = parser.parse_args(argv)
     if args.jobs < 1:
@@ -310,13 +349,16 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unknown fault {unknown[0]!r}; see `conformance mock --list-faults`")
     faults = [FAULTS[name] for name in names]
     catalogue = load_catalogue()
-    runs = planned_runs(faults, catalogue)
+    if args.pairs and args.pairs != "all" and not args.pairs.isdigit():
+        parser.error("--pairs takes a number or 'all'")
+    runs = planned_runs(faults, catalogue, chosen_pairs(faults, args.pairs))
 
     with tempfile.TemporaryDirectory(prefix="fault-matrix-") as work_dir, ProcessPoolExecutor(args.jobs) as pool:
         batches = [runs[index::args.jobs] for index in range(args.jobs)]
-        finished = [item for part in pool.map(_run_batch, batches, [work_dir] * len(batches)) for item in part]
-    results = [result for variant, result in finished if variant is None]
-    variants = {variant: result for variant, result in finished if variant is not None}
+        finished = [result for part in pool.map(_run_batch, batches, [work_dir] * len(batches)) for result in part]
+    results = [result for result in finished if result.variant is None]
+    variants = {result.variant: result for result in finished if result.variant is not None and result.fault is None}
+    paired = [result for result in finished if result.variant is not None and result.fault is not None]
     for result in results:
         label = (result.fault or "(correct mock)") + (" --strict" if result.strict else "")
         print(f"exit {result.exit_code}  {label}" + (f"  {result.problem}" if result.problem else ""), flush=True)
@@ -324,7 +366,7 @@ def main(argv: list[str] | None = None) -> int:
     rows = build_rows(results, faults)
     columns = graded_requirements(catalogue)
     args.out_dir.mkdir(parents=True, exist_ok=True)
-    (args.out_dir / "fault-matrix.md").write_text(render_markdown(rows, columns) + render_variants(variants), encoding="utf-8")
+    (args.out_dir / "fault-matrix.md").write_text(render_markdown(rows, columns) + render_variants(variants) + render_pairs(paired), encoding="utf-8")
     (args.out_dir / "fault-matrix.html").write_text(render_html(rows, columns), encoding="utf-8")
     missed = [row.name for row in rows[1:] if not row.detected]
     print(f"detected {len(rows) - 1 - len(missed)} of {len(rows) - 1} faults" + (f"; missed: {', '.join(missed)}" if missed else ""))
@@ -335,7 +377,10 @@ def main(argv: list[str] | None = None) -> int:
     alarms = [name for name, result in variants.items() if result.exit_code != 0]
     if alarms:
         print(f"legal variants not CONFORMANT: {', '.join(alarms)}", file=sys.stderr)
-    return 0 if clean and not missed and not alarms else 1
+    missed_pairs = [f"{result.fault} x {result.variant}" for result in paired if not pair_detected(result)]
+    if missed_pairs:
+        print(f"faults not detected under a legal variant: {', '.join(missed_pairs)}", file=sys.stderr)
+    return 0 if clean and not missed and not alarms and not missed_pairs else 1
 
 
 if __name__ == "__main__":

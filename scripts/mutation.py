@@ -26,18 +26,20 @@ from __future__ import annotations
 import argparse
 import contextlib
 import difflib
+import functools
 import importlib.abc
 import importlib.util
 import io
 import json
 import os
 import random
+import re
 import select
 import subprocess
 import sys
 import tempfile
 import time
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -112,27 +114,26 @@ def write_mutants(modules: tuple[str, ...], mutated_dir: Path) -> dict[str, list
 def mutant_diff(mutated_dir: Path, mutant: str) -> str:
     """The mutated function against the original, as a unified diff (the survivor's evidence)."""
     _, _, module, name = mutant.split(".", 3)
-    import libcst
-
-    tree = libcst.parse_module((mutated_dir / f"{module}.py").read_text(encoding="utf-8"))
-    original_name = name.rsplit("__mutmut_", 1)[0] + "__mutmut_orig"
-    found = {}
-    for node in _functions(tree):
-        if node.name.value in (name, original_name):
-            found[node.name.value] = tree.code_for_node(node).replace(node.name.value, "f", 1)
-    if len(found) != 2:
+    functions = _functions(mutated_dir / f"{module}.py")
+    original, mutated = functions.get(name.rsplit("__mutmut_", 1)[0] + "__mutmut_orig"), functions.get(name)
+    if original is None or mutated is None:
         return "(diff unavailable)"
-    return "".join(difflib.unified_diff(found[original_name].splitlines(True), found[name].splitlines(True), n=0))
+    return "".join(difflib.unified_diff(original.splitlines(True), mutated.splitlines(True), n=0))
 
 
-def _functions(tree):
+@functools.cache
+def _functions(path: Path) -> dict[str, str]:
+    """Every top-level function and method of mutmut's output, by name, its name in the text left out."""
     import libcst
 
+    tree = libcst.parse_module(path.read_text(encoding="utf-8"))
+    found = {}
     for statement in tree.body:
-        if isinstance(statement, libcst.FunctionDef):
-            yield statement
-        elif isinstance(statement, libcst.ClassDef):
-            yield from (item for item in statement.body.body if isinstance(item, libcst.FunctionDef))
+        items = statement.body.body if isinstance(statement, libcst.ClassDef) else [statement]
+        for node in items:
+            if isinstance(node, libcst.FunctionDef):
+                found[node.name.value] = tree.code_for_node(node).replace(node.name.value, "f", 1)
+    return found
 
 
 # --- a worker: the mutated mock, imported once, and one suite run per mutant -------------------------
@@ -244,6 +245,55 @@ def run_mutants(mutated_dir: Path, mutants: list[str], jobs: int, progress=print
     return outcomes
 
 
+# --- survivors: which are equivalent or outside the contract, by rule -----------------------------------
+
+# Each rule: (name, the reason written down for a survivor it matches, a test of the changed lines).
+# A survivor no rule matches is a blind spot until a stronger check kills it or docs/mutation.md
+# gives its reason.
+_HEADER_OR_CODEC = re.compile(r"""(headers\.get|set_header|\.encode|\.decode|\(\s*"Content-Type")\(?""", re.IGNORECASE)
+
+
+def _fault_switch(removed: str, added: str) -> bool:
+    return "self.faults" in removed or "self.faults" in added
+
+
+def _variant_switch(removed: str, added: str) -> bool:
+    return "self.variants" in removed or "self.variants" in added
+
+
+def _case_of_a_name(removed: str, added: str) -> bool:
+    return removed != added and removed.lower() == added.lower() and bool(_HEADER_OR_CODEC.search(removed))
+
+
+def _error_text(removed: str, added: str) -> bool:
+    """Only the message, details or key of an Error object changed (its status and code did not)."""
+    status = re.compile(r"_error\(\s*(\d{3})")
+    before, after = status.search(removed), status.search(added)
+    return bool(before and after and before.group(1) == after.group(1)) or (
+        "resource_type" in removed.lower() and "resource_type" in added.lower())
+
+
+RULES = (
+    ("fault switch", "equivalent: the line only acts when a named fault is on, and the correct mock runs with none "
+     "(a fault the mutant switches on for good is a named fault, which the fault matrix proves detected)", _fault_switch),
+    ("variant switch", "outside the contract: the mutant turns a legal variant of the answer on or off, and every "
+     "legal variant must pass (tests/test_fault_matrix.py proves each does)", _variant_switch),
+    ("case of a name", "equivalent: the case of an HTTP header name or codec name, which HTTP (RFC 9110 section 5.1) "
+     "and Python compare without case", _case_of_a_name),
+    ("Error text", "outside the contract: the message, details, key or resource_type of an Error object, whose text "
+     "the vendor does not document (the status, code and shape are checked)", _error_text),
+)
+
+
+def classify(diff: str) -> tuple[str, str] | None:
+    """(rule, reason) for a survivor's diff that a rule explains, else None."""
+    removed = "\n".join(line[1:] for line in diff.splitlines() if line.startswith("-") and not line.startswith("---"))
+    added = "\n".join(line[1:] for line in diff.splitlines() if line.startswith("+") and not line.startswith("+++"))
+    if not removed and not added:
+        return None
+    return next(((name, reason) for name, reason, test in RULES if test(removed, added)), None)
+
+
 # --- figures -----------------------------------------------------------------------------------------
 
 
@@ -268,18 +318,40 @@ def kills_by_requirement(outcomes: list[Outcome]) -> dict[str, int]:
     return dict(counts.most_common())
 
 
-def report(outcomes: list[Outcome], mutated_dir: Path) -> str:
+@dataclass(frozen=True)
+class Figures:
+    killed: int
+    total: int
+    explained: dict[str, tuple[str, str]]  # survivor -> (rule, reason)
+    unexplained: list[str]  # survivors no rule explains: blind spots, or reasons for docs/mutation.md
+
+    @property
+    def kill_rate(self) -> float:
+        """Killed among the mutants no rule explains away (equivalent or outside the contract)."""
+        return self.killed / max(self.total - len(self.explained), 1)
+
+
+def figures(outcomes: list[Outcome], diffs: dict[str, str]) -> Figures:
+    survivors = sorted((o.mutant for o in outcomes if not o.killed), key=_natural)
+    explained = {mutant: rule for mutant in survivors if (rule := classify(diffs[mutant])) is not None}
+    return Figures(sum(o.killed for o in outcomes), len(outcomes), explained,
+                   [mutant for mutant in survivors if mutant not in explained])
+
+
+def report(outcomes: list[Outcome], diffs: dict[str, str]) -> str:
     rates = kill_rates(outcomes)
-    killed = sum(k for k, _ in rates.values())
-    total = sum(t for _, t in rates.values())
-    lines = [f"killed {killed} of {total} mutants ({100 * killed / max(total, 1):.1f}%)", "", "per module:"]
+    summary = figures(outcomes, diffs)
+    lines = [f"killed {summary.killed} of {summary.total} mutants ({100 * summary.killed / max(summary.total, 1):.1f}%); "
+             f"{len(summary.explained)} survivors equivalent or outside the contract by rule; "
+             f"kill rate of the rest {100 * summary.kill_rate:.1f}%", "", "per module (killed / run):"]
     lines += [f"  {module:12} {k:5} / {t:<5} {100 * k / max(t, 1):5.1f}%" for module, (k, t) in rates.items()]
     lines += ["", "mutants flagged per requirement:"]
     lines += [f"  {rid:32} {count}" for rid, count in kills_by_requirement(outcomes).items()]
-    survivors = sorted((o.mutant for o in outcomes if not o.killed), key=_natural)
-    lines += ["", f"survivors ({len(survivors)}):"]
-    for mutant in survivors:
-        lines += [f"--- {mutant}", mutant_diff(mutated_dir, mutant).rstrip()]
+    by_rule = Counter(rule for rule, _ in summary.explained.values())
+    lines += ["", "survivors explained by rule:"] + [f"  {rule:16} {count}" for rule, count in by_rule.items()]
+    lines += ["", f"survivors no rule explains ({len(summary.unexplained)}):"]
+    for mutant in summary.unexplained:
+        lines += [f"--- {mutant}", diffs[mutant].rstrip()]
     return "\n".join(lines) + "\n"
 
 
@@ -319,10 +391,11 @@ def main(argv: list[str] | None = None) -> int:
         chosen = sample(mutants, args.sample, args.seed)
         print(f"{sum(map(len, mutants.values()))} mutants on covered lines; running {len(chosen)}", flush=True)
         outcomes = run_mutants(mutated_dir, chosen, args.jobs, progress=lambda text: print(text, flush=True))
-        print(report(outcomes, mutated_dir))
-        if args.json:
-            args.json.write_text(json.dumps([asdict(o) | {"diff": mutant_diff(mutated_dir, o.mutant)} for o in outcomes],
-                                            indent=1), encoding="utf-8")
+        diffs = {outcome.mutant: mutant_diff(mutated_dir, outcome.mutant) for outcome in outcomes}
+    print(report(outcomes, diffs))
+    if args.json:
+        args.json.write_text(json.dumps([asdict(o) | {"diff": diffs[o.mutant], "rule": (classify(diffs[o.mutant]) or ("",))[0]}
+                                         for o in outcomes], indent=1), encoding="utf-8")
     return 0
 
 

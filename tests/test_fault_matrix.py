@@ -3,17 +3,22 @@ revisions of the document, every legal variant conforms under --strict (no false
 named fault is caught, naming the requirement it breaks; a fault built to break one requirement
 alone fails that requirement and nothing else (the proof of that one check).
 
+Faults are also combined with legal variants (a seeded sample of the pairs here; all of them with
+`python scripts/fault_matrix.py --pairs all`): the fault must still be caught.
+
 Each case is one `conformance run` in-process (runner.run_in_process), so the runs share the
 start-up of this process instead of paying it once per fault.
 """
 
 from pathlib import Path
 
+import random
+
 import pytest
 
 from conformance import options
 from conformance.catalogue import load_catalogue
-from conformance.mock.faults import FAULTS, VARIANTS
+from conformance.mock.faults import FAULTS, VARIANTS, fault_variant_pairs
 from conformance.runner import run_in_process
 
 CATALOGUE = load_catalogue()
@@ -60,3 +65,14 @@ def test_fault_is_detected_and_named(tmp_path, fault):
     assert failed & targeted, f"{fault} broke {sorted(targeted)} but the run failed {sorted(failed)}"
     if FAULTS[fault].exclusive:  # the proof of one check: that requirement, and no other, flags it
         assert statuses(summary, "FAIL", "WARN") == targeted, f"{fault}: {sorted(statuses(summary, 'FAIL', 'WARN'))}"
+
+
+PAIR_SAMPLE = 8  # of ~2,000 pairs; `python scripts/fault_matrix.py --pairs all` runs them all
+
+
+@pytest.mark.parametrize("fault, variant", sorted(random.Random(7).sample(fault_variant_pairs(), PAIR_SAMPLE)))
+def test_fault_is_still_detected_under_a_legal_variant(tmp_path, fault, variant):
+    exit_code, summary = run_suite(tmp_path, fault=fault, variant=variant, spec=JULY, strict=True)
+    failed = statuses(summary, "FAIL")
+    assert exit_code == 1 and failed & set(FAULTS[fault].requirements), (
+        f"{fault} under {variant}: exit {exit_code}, failed {sorted(failed)}", summary["run"]["causes"])

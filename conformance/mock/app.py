@@ -56,6 +56,8 @@ EVERY_METHOD = "GET, POST, PUT, PATCH, DELETE"  # allow-lists-unsupported-method
 PLAIN_ID = re.compile(r"[A-Za-z0-9_-]+")  # odd-id-answers-500: ids outside this answer 500
 STATUS_OK_BODY = b'{"status":"ok"}'  # delete-204-with-body: 15 bytes
 UTF8_BOM = b"\xef\xbb\xbf"  # json-with-byte-order-mark
+LIST_DEFAULT_LIMIT_5 = 5  # list-default-limit-5
+NEGATIONS = ("$is_not", "$not_in", "$not_contain")  # list-negations-ignored
 
 
 class UnsupportedOperation(ValueError):
@@ -150,6 +152,8 @@ class SegmentsMock:
             if denied is not None:
                 if operation == DELETE and "unauthenticated-delete-deletes" in self.faults:
                     self.store.remove(segment_id)
+                if operation == CREATE and "unauthenticated-create-stores" in self.faults:
+                    self._store_refused(await request.body())
                 return denied
 
         if operation is not None and "rate-limited-first" in self.variants:
@@ -200,9 +204,13 @@ class SegmentsMock:
         content_type = request.headers.get("content-type")
         if not self.create_rules.accepts(content_type) and "any-media-type-accepted" not in self.faults:
             if content_type is not None or raw:  # no content and no type: nothing to judge the type of
+                if "media-type-refused-but-stored" in self.faults:
+                    self._store_refused(raw)
                 return self._unsupported_media_type(content_type)
         judged = self._judge(raw)
         if isinstance(judged, Answer):
+            if "invalid-refused-but-stored" in self.faults:
+                self._store_refused(raw)
             return judged
         body = judged
         if "long-name-500" in self.faults and len(body["name"]) > LONG_NAME:
@@ -228,6 +236,19 @@ class SegmentsMock:
         self.store.add(segment, share=shared)
         status = 201 if "create-answers-201" in self.faults else 200
         return self._json(status, self._create_view(segment))
+
+    def _store_refused(self, raw: bytes) -> None:
+        """The faults whose refusal stores anyway: the body, when it names a segment, is kept as a
+        static segment (as if the write happened before the check that refused it)."""
+        try:
+            body = json.loads(raw)
+        except ValueError:
+            return
+        if isinstance(body, dict) and isinstance(body.get("name"), str):
+            segment = Segment(id=self._new_id(), name=body["name"], type=STATIC, filter=None, created_at="",
+                              customers=0, born=time.monotonic())
+            self._stamp(segment)
+            self.store.add(segment)
 
     def _judge(self, raw: bytes) -> dict[str, Any] | Answer:
         """The create body if it is valid, else the answer that rejects it."""
@@ -411,14 +432,16 @@ class SegmentsMock:
             candidates,
             tie_break=tie_break,
             use_filters="list-filters-ignored" not in self.faults,
+            ignored_operators=NEGATIONS if "list-negations-ignored" in self.faults else (),
         )
-        page = chosen if "list-limit-ignored" in self.faults else chosen[: query.limit]
+        limit = LIST_DEFAULT_LIMIT_5 if "list-default-limit-5" in self.faults and not _names_limit(request) else query.limit
+        page = chosen if "list-limit-ignored" in self.faults else chosen[:limit]
         # The vendor's schema declares the array as `segments` but requires `data`, and its example
         # answers `data` (with data_ref "data" naming it): a self-contradiction. We follow the
         # example, which also satisfies the schema's `required`; list-segments-key is the other reading.
         key = "segments" if "list-segments-key" in self.faults else "data"
         body = {"object": "list", "data_ref": "data", key: [self._segment_view(segment) for segment in page],
-                "total": len(chosen)}
+                "total": len(page) if "list-total-is-page-size" in self.faults else len(chosen)}
         return self._json(200, body)
 
     # --- views ------------------------------------------------------------------------------------
@@ -597,6 +620,10 @@ def _customers_id(customers: list[str] | None) -> str:
 
 def _replace_order(query: ListQuery, order: str) -> ListQuery:
     return dataclasses.replace(query, order=order)
+
+
+def _names_limit(request: Request) -> bool:
+    return any(key == "limit" for key, _ in request.query_params.multi_items())
 
 
 def _accepts_gzip(accept_encoding: str) -> bool:

@@ -301,6 +301,21 @@ FAULTS: dict[str, Fault] = {
             "JSON bodies are declared Content-Type text/plain",
         ),
         _fault(
+            "unauthenticated-create-stores",
+            "SEG-AUTH-NO-EFFECT",
+            "a create with bad credentials answers 401 and stores the segment anyway (as static)",
+        ),
+        _fault(
+            "invalid-refused-but-stored",
+            "SEG-VALIDATION-4XX",
+            "an invalid create body that names a segment answers 400 and is stored anyway (as static)",
+        ),
+        _fault(
+            "media-type-refused-but-stored",
+            "SEG-CREATE-MEDIA-TYPE-415",
+            "a create body declared other than application/json answers 415 and is stored anyway (as static)",
+        ),
+        _fault(
             "json-with-byte-order-mark",
             "SEG-JSON-CONTENT-TYPE",
             "every JSON body starts with a UTF-8 byte order mark (which Python's json.loads and"
@@ -420,6 +435,24 @@ FAULTS: dict[str, Fault] = {
             LIST,
         ),
         _fault(
+            "list-total-is-page-size",
+            "SEG-LIST-TOTAL",
+            "the list's total counts the page (what limit let through), not the segments the query matches",
+            LIST,
+        ),
+        _fault(
+            "list-default-limit-5",
+            "SEG-LIST-LIMIT",
+            "with no limit, the list answers 5 segments instead of 10 (a limit given is honoured)",
+            LIST,
+        ),
+        _fault(
+            "list-negations-ignored",
+            "SEG-LIST-FILTERS",
+            "the negating operators ($is_not, $not_in, $not_contain) keep every segment",
+            LIST,
+        ),
+        _fault(
             "list-shows-deleted",
             "SEG-LIST-DELETED",
             "deleted segments are still listed (and counted in total)",
@@ -434,8 +467,8 @@ FAULTS: dict[str, Fault] = {
         ),
         _fault(
             "list-filters-ignored",
-            "SEG-LIST-FILTERS",
-            "the filters query is ignored (ids, limit and order still apply)",
+            "SEG-LIST-FILTERS SEG-LIST-TOTAL",
+            "the filters query is ignored (ids, limit and order still apply), so total counts every segment",
             LIST,
         ),
         _fault(
@@ -447,6 +480,18 @@ FAULTS: dict[str, Fault] = {
         ),
     )
 }
+
+
+# Legal variants under which a fault cannot show, and why. Every other (fault, variant) pair must
+# still be detected: a check that only works on the default shape of the answer is not proven.
+CONTRADICTIONS: dict[tuple[str, str], str] = {
+    ("static-sync-in-progress", "no-sync-status"): "the variant leaves out the field the fault sets",
+}
+
+
+def fault_variant_pairs() -> list[tuple[str, str]]:
+    """Every (fault, legal variant) the fault matrix combines: all but the CONTRADICTIONS."""
+    return [(fault, variant) for fault in FAULTS for variant in VARIANTS if (fault, variant) not in CONTRADICTIONS]
 
 
 def faults_breaking(requirement_id: str) -> list[Fault]:

@@ -151,17 +151,21 @@ class ListRules:
         *,
         tie_break: Callable[[Segment], Any],
         use_filters: bool = True,
+        ignored_operators: Iterable[str] = (),
     ) -> list[Segment]:
-        """Every candidate the query matches, in its order (before the limit)."""
+        """Every candidate the query matches, in its order (before the limit). use_filters=False and
+        ignored_operators are the list-filters-ignored and list-negations-ignored faults."""
         chosen = [segment for segment in candidates if query.ids is None or segment.id in query.ids]
-        if use_filters and query.conditions:
-            chosen = [segment for segment in chosen if self._matches(segment, query)]
+        ignored = frozenset(ignored_operators)
+        conditions = tuple(condition for condition in query.conditions if condition[1] not in ignored)
+        if use_filters and conditions:
+            chosen = [segment for segment in chosen if self._matches(segment, query.junction, conditions)]
         chosen.sort(key=lambda segment: (segment.key, tie_break(segment)), reverse=query.order.startswith("-"))
         return chosen
 
-    def _matches(self, segment: Segment, query: ListQuery) -> bool:
-        results = (_holds(segment, field, operator, value) for field, operator, value in query.conditions)
-        return all(results) if query.junction == "and" else any(results)
+    def _matches(self, segment: Segment, junction: str, conditions: tuple[tuple[str, str, Any], ...]) -> bool:
+        results = (_holds(segment, field, operator, value) for field, operator, value in conditions)
+        return all(results) if junction == "and" else any(results)
 
 
 def _insert(tree: dict[str, Any], parts: list[str], value: str, key: str) -> None:

@@ -8,6 +8,7 @@ a failure; elsewhere it is a precondition not met: NOT TESTED with the reason, n
 
 from __future__ import annotations
 
+from conformance.contract import CREATE_PATH
 from conformance.mock.store import DYNAMIC_TYPES  # the types the 100 cap counts: one definition
 
 CREATE_REQUIREMENT = {"static": "SEG-CREATE-STATIC-200", "auto-update": "SEG-CREATE-AUTOUPDATE-200",
@@ -33,3 +34,35 @@ def create(conformance, target, verify, body, requirement_id: str | None = None)
                           f"{DYNAMIC_CAP} auto-update and passive segments (its cap) that this run did not create")
     verify.check(requirement_id, exchange.status == 200, f"expected 200 for a valid {kind} create, answered {exchange.status}", exchange)
     return exchange
+
+
+def stored_names(conformance, target, token: str) -> list[str] | None:
+    """Names of the segments the target holds that contain `token` (a name only one test sends),
+    where the run can see them: the embedded mock's memory (no request), else the list operation
+    when the run's document has one. None where it cannot: then a refusal's effect is not judged.
+    A segment found is ledgered, so that cleanup deletes what a refusal created anyway."""
+    mock = conformance.lifecycle.mock if conformance.settings.embedded else None
+    if mock is not None:
+        return [segment.name for segment in mock.app.state.mock.store.live() if token in segment.name]
+    if "list-segment" not in conformance.contract.operation_ids:
+        return None
+    exchange = target.send("GET", CREATE_PATH, params={"filters[name][conditions][$contains]": token, "limit": 100})
+    data = exchange.json.get("data") if exchange.status == 200 and isinstance(exchange.json, dict) else None
+    if not isinstance(data, list):
+        return None
+    found = [item for item in data if isinstance(item, dict) and token in str(item.get("name"))]
+    for item in found:
+        if isinstance(item.get("id"), str):
+            conformance.target.ledger.add(item["id"], kind=item.get("type"))
+    return [str(item.get("name")) for item in found]
+
+
+def check_nothing_stored(conformance, target, verify, requirement_id: str, token: str, what: str, exchange) -> None:
+    """A refused create stored nothing, judged where the run can see the account (stored_names)."""
+    if 200 <= exchange.status < 300:
+        return  # an accepted create is the requirement's own finding
+    found = stored_names(conformance, target, token)
+    if found is not None:
+        named = f" named {found[0][:80]!r}" if found else ""
+        verify.check(requirement_id, not found, f"expected nothing stored after {what} answered {exchange.status}, "
+                     f"found {len(found)} segment(s){named}", exchange)

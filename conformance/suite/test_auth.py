@@ -5,7 +5,7 @@ import pytest
 from conformance.contract import CREATE_PATH
 from conformance.masking import WRONG_ON_PURPOSE
 from conformance.suite import bodies
-from conformance.suite.scenarios import create
+from conformance.suite.scenarios import check_nothing_stored, create
 from conformance.target import segment_path
 
 # How the credentials can be wrong: header overrides on top of the right ones (None drops one).
@@ -34,12 +34,15 @@ def _sandbox(*chosen):
 
 @pytest.mark.parametrize("fault", _sandbox("wrong-app-token", "both-missing"))
 @pytest.mark.requirement("SEG-AUTH-401", "SEG-AUTH-NO-EFFECT", "SEG-ERROR-OBJECT")
-def test_create_without_valid_credentials(target, verify, names, fault):
-    """POST with bad credentials answers 401 with the Error object and creates nothing."""
-    exchange = target.send("POST", CREATE_PATH, json_body=bodies.static(names("unauthorized")), headers=CREDENTIAL_FAULTS[fault])
+def test_create_without_valid_credentials(conformance, target, verify, names, fault):
+    """POST with bad credentials answers 401 with the Error object and creates nothing: judged by
+    the status, and where the run can see the account, by what it holds."""
+    name = names(f"unauthorized-{fault}")
+    exchange = target.send("POST", CREATE_PATH, json_body=bodies.static(name), headers=CREDENTIAL_FAULTS[fault])
     _expect_401(verify, exchange, f"a create with {fault}")
     verify.check("SEG-AUTH-NO-EFFECT", not 200 <= exchange.status < 300,
                  f"expected nothing created, answered {exchange.status} (a segment was created without valid credentials)", exchange)
+    check_nothing_stored(conformance, target, verify, "SEG-AUTH-NO-EFFECT", name, f"a create with {fault}", exchange)
 
 
 @pytest.mark.parametrize("fault", _sandbox("missing-app-token"))

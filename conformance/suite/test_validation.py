@@ -7,6 +7,7 @@ import pytest
 
 from conformance.contract import CREATE_PATH
 from conformance.suite import bodies
+from conformance.suite.scenarios import check_nothing_stored
 
 INVALID_BODIES = {
     "name-missing": {"type": "static", "customers": bodies.STATIC_CUSTOMERS},
@@ -40,12 +41,17 @@ SANDBOX_BODIES = {"name-missing", "type-unknown", "customers-not-strings"}
 
 @pytest.mark.parametrize("label", [pytest.param(label, marks=[pytest.mark.sandbox] if label in SANDBOX_BODIES else []) for label in INVALID_BODIES])
 @pytest.mark.requirement("SEG-VALIDATION-4XX", "SEG-VALIDATION-400", "SEG-ERROR-OBJECT", "SEG-ERROR-CODE-STATUS", "SEG-NO-5XX")
-def test_invalid_body_is_rejected(target, verify, label):
-    """An invalid create body answers 4xx (400 expected) with the Error object and creates nothing."""
+def test_invalid_body_is_rejected(conformance, target, verify, names, label):
+    """An invalid create body answers 4xx (400 expected) with the Error object and creates nothing
+    (a body that names a segment is looked for where the run can see the account)."""
     body = INVALID_BODIES[label]
-    if isinstance(body, dict) and isinstance(body.get("name"), str):
-        body = {**body, "name": f"{body['name']} (invalid: {label})"}
-    _expect_rejected(target, verify, target.create(body), f"the invalid body {label!r}")
+    named = isinstance(body, dict) and isinstance(body.get("name"), str)
+    if named:
+        body = {**body, "name": f"{body['name']} (invalid: {label}) {names('invalid')}"}
+    exchange = target.create(body)
+    _expect_rejected(target, verify, exchange, f"the invalid body {label!r}")
+    if named:
+        check_nothing_stored(conformance, target, verify, "SEG-VALIDATION-4XX", body["name"], f"the invalid body {label!r}", exchange)
 
 
 @pytest.mark.parametrize("label", [pytest.param(label, marks=[pytest.mark.sandbox] if label == "malformed-json" else []) for label in RAW_BODIES])
@@ -67,13 +73,16 @@ MEDIA_TYPES = {
 
 @pytest.mark.parametrize("label", [pytest.param(label, marks=[pytest.mark.sandbox] if label == "text-plain" else []) for label in MEDIA_TYPES])
 @pytest.mark.requirement("SEG-CREATE-MEDIA-TYPE-415", "SEG-ERROR-OBJECT")
-def test_create_body_of_another_media_type_is_refused(target, verify, names, label):
+def test_create_body_of_another_media_type_is_refused(conformance, target, verify, names, label):
     """A valid JSON body declared text/plain, form, multipart or nothing answers 415 and creates nothing."""
-    body = json.dumps(bodies.static(names(f"media-{label}"))).encode("utf-8")
+    name = names(f"media-{label}")
+    body = json.dumps(bodies.static(name)).encode("utf-8")
     exchange = target.send("POST", CREATE_PATH, raw_body=body, headers={"Content-Type": MEDIA_TYPES[label]})
     verify.check("SEG-CREATE-MEDIA-TYPE-415", exchange.status == 415,
                  f"expected 415 for a body declared {MEDIA_TYPES[label] or '(no Content-Type)'}, answered {exchange.status}"
                  + (" and a segment was created" if exchange.status == 200 else ""), exchange)
+    check_nothing_stored(conformance, target, verify, "SEG-CREATE-MEDIA-TYPE-415", name,
+                         f"a body declared {MEDIA_TYPES[label] or '(no Content-Type)'}", exchange)
 
 
 AMBIGUOUS = {

@@ -416,6 +416,26 @@ def _(api, expect):
     expect.error(api.get(api.create_static().json()["id"], headers={}), 401)
 
 
+@probe("unauthenticated-create-stores")
+def _(api, expect):
+    expect.error(api.create({"name": "kept", "type": "static", "customers": []}, headers=WRONG_AUTH), 401)
+    assert api.stored() == 1
+
+
+@probe("invalid-refused-but-stored")
+def _(api, expect):
+    expect.error(api.create({"name": "kept", "type": "dynamic"}), 400, "invalid_payload")
+    expect.error(api.create({"type": "static"}), 400, "invalid_payload")  # no name: nothing to keep
+    assert api.stored() == 1
+
+
+@probe("media-type-refused-but-stored")
+def _(api, expect):
+    body = json.dumps({"name": "kept", "type": "static", "customers": []}).encode()
+    expect.error(api.request("POST", "/v1/segments", data=body, headers={**api.auth, "Content-Type": "text/plain"}), 415)
+    assert api.stored() == 1
+
+
 @probe("unauthenticated-delete-deletes")
 def _(api, expect):
     segment_id = api.create_static().json()["id"]
@@ -602,6 +622,32 @@ def _(api, expect):
     ids = _three_in_order(api, expect)
     assert [item["id"] for item in api.list().json()["data"]] == ids
     assert [item["id"] for item in api.list({"order": "created_at"}).json()["data"]] == ids[::-1]
+
+
+@probe("list-total-is-page-size")
+def _(api, expect):
+    for _ in range(3):
+        expect.segment(api.create_static())
+    body = api.list({"limit": 2}).json()
+    assert len(body["data"]) == 2 and body["total"] == 2  # three match
+
+
+@probe("list-default-limit-5")
+def _(api, expect):
+    for _ in range(6):
+        expect.segment(api.create_static())
+    assert len(api.list().json()["data"]) == 5
+    assert len(api.list({"limit": 6}).json()["data"]) == 6
+
+
+@probe("list-negations-ignored")
+def _(api, expect):
+    kept = expect.segment(api.create_static(name="kept"))["id"]
+    dropped = expect.segment(api.create_static(name="dropped"))["id"]
+    for operator in ("$is_not", "$not_in", "$not_contain"):
+        listed = {item["id"] for item in api.list({f"filters[name][conditions][{operator}]": "dropped"}).json()["data"]}
+        assert listed == {kept, dropped}
+    assert [item["id"] for item in api.list({"filters[name][conditions][$is]": "kept"}).json()["data"]] == [kept]
 
 
 @probe("list-shows-deleted")
