@@ -36,12 +36,14 @@ import pytest
 from _pytest import runner as pytest_runner
 from _pytest.fixtures import FixtureDef
 from _pytest.runner import SetupState
+from _pytest.unraisableexception import gc_collect_iterations_key
 
-from conformance import interrupts
+from conformance import interrupts, judging
 
 if TYPE_CHECKING:
     from conformance.ledger import Ledger
-    from conformance.recording import Recorder
+    from conformance.recording import Recorder, Verifier
+    from conformance.target import Target
 
 
 RECORDING = threading.Lock()
@@ -124,6 +126,28 @@ def target_lock(origin: tuple[str, str | None, int], item: pytest.Item, catalogu
 
 
 # --- tests side by side, on threads ------------------------------------------------------------------
+
+
+def configure(config: pytest.Config, run: Any) -> None:
+    """What a run sets up for speed: tests side by side where they can be (threads_for), and no
+    full garbage collections at the end of the session (pytest looks for unraisable exceptions
+    there, 0.3 s on this machine; a conformance run reports on the target, not on those)."""
+    config.stash[gc_collect_iterations_key] = 0
+    threads = threads_for(config, run.settings) if run.suite == "api" else 0
+    if threads:
+        config.pluginmanager.register(ThreadedTests(run, threads), ThreadedTests.NAME)
+
+
+def tidy_after(item: pytest.Item, verifier: Verifier, target: Target, recorder: Recorder) -> None:
+    """After a test: the segments it created deleted, so no test inherits another's (the caps), and
+    only those (tests beside it create meanwhile); whatever could not be deleted stays in the ledger
+    for the final cleanup. Then its findings, and its requests (cleanup's deletes included)."""
+    open_ids = set(target.ledger.open_ids())
+    created = [segment_id for segment_id in target.transport.created_for(item.nodeid) if segment_id in open_ids]
+    target.cleanup(created)
+    with RECORDING:  # tests side by side finish in any order
+        recorder.absorb(verifier)
+        judging.record_of(recorder, item).requests = target.transport.sent_for(item.nodeid) + len(created)
 
 
 def threads_for(config: pytest.Config, settings: Any) -> int:

@@ -28,7 +28,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from _pytest.unraisableexception import gc_collect_iterations_key
 
 from conformance import interrupts, judging, options, outputs, parallel, scope
 from conformance.catalogue import load_catalogue
@@ -167,12 +166,7 @@ class ConformanceRun:
             return
         self.config = self.lifecycle.config = config
         config.stash[RUN_KEY] = self  # how collection hooks and pytest_generate_tests reach the run
-        # pytest ends a session with full garbage collections to surface unraisable exceptions
-        # (0.3 s on this machine); a conformance run reports on the target, not on those.
-        config.stash[gc_collect_iterations_key] = 0
-        threads = parallel.threads_for(config, self.settings) if self.suite == "api" else 0
-        if threads:  # the independent tests side by side (parallel.ThreadedTests)
-            config.pluginmanager.register(parallel.ThreadedTests(self, threads), parallel.ThreadedTests.NAME)
+        parallel.configure(config, self)  # tests side by side, where they can be
         for marker in judging.MARKERS:
             config.addinivalue_line("markers", marker)
         interrupts.install()
@@ -276,15 +270,7 @@ class ConformanceRun:
             finally:
                 del self.verifiers[item.nodeid]
                 target.transport.test = None
-                # Each test tidies up what it created, so no test inherits another's segments (the caps);
-                # whatever it could not delete stays in the ledger for the final cleanup. Its own: tests
-                # side by side (parallel.ThreadedTests) create meanwhile.
-                open_ids = set(target.ledger.open_ids())
-                created = [segment_id for segment_id in target.transport.created_for(item.nodeid) if segment_id in open_ids]
-                target.cleanup(created)
-                with parallel.RECORDING:  # tests side by side finish in any order
-                    self.recorder.absorb(verifier)
-                    judging.record_of(self.recorder, item).requests = target.transport.sent_for(item.nodeid) + len(created)
+                parallel.tidy_after(item, verifier, target, self.recorder)
 
     @pytest.fixture
     def names(self):
