@@ -20,9 +20,7 @@ import threading
 from datetime import datetime, timezone
 from secrets import compare_digest
 
-from jsonschema import Draft4Validator
-
-from conformance.contract import CREATE_PATH, Contract, inline_refs, to_json_schema
+from conformance.contract import CREATE_PATH, Contract, inline_refs, schema_validator
 
 PREFIX = CREATE_PATH + "/"
 STATIC_CAP, DYNAMIC_CAP = 20_000, 100
@@ -33,7 +31,7 @@ class Store:
     def __init__(self) -> None:
         contract = Contract.bundled()
         schema = contract.effective["paths"][CREATE_PATH]["post"]["requestBody"]["content"]["application/json"]["schema"]
-        self.validator = Draft4Validator(to_json_schema(inline_refs(schema, contract.effective)))
+        self.validator = schema_validator(inline_refs(schema, contract.effective))  # the contract as data
         self.lock = threading.Lock()
         self.segments: dict[str, dict] = {}
 

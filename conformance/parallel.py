@@ -1,12 +1,12 @@
 """Tests side by side in one process (threads), on pytest-xdist workers (`-n N`), and sharing one
 target with other processes.
 
-Side by side (ThreadedTests, the default): a run is mostly waiting for answers, so the scenario
-tests run on threads, several at once, in one process (no start-up cost per worker). What must
-not share the target with anything else runs alone afterwards on the main thread: the heavy tests
-(the caps) and the stateful sequences. Hypothesis's tests (the property tests) run on the main
-thread meanwhile, one after the other, as hypothesis expects. The Transport bounds the requests
-in flight, numbers exchanges per test, and keeps each test's exchanges in order.
+Side by side (ThreadedTests, the default against a base URL): a run is mostly waiting for answers,
+so the scenario tests run on threads, several at once, in one process (no start-up cost per
+worker). What must not share the target with anything else runs alone afterwards on the main
+thread: the heavy tests (the caps), the list's tests and the stateful sequences. Hypothesis's tests
+(the property tests) run on the main thread meanwhile, one after the other. The Transport bounds
+the requests in flight, numbers exchanges per test, and keeps each test's exchanges in order.
 
 Each worker runs its share of the tests with its own Target (and, without --base-url, its own
 embedded mock, so workers never share state). A worker hands its results and its ledger to the
@@ -36,6 +36,7 @@ import pytest
 from _pytest import runner as pytest_runner
 from _pytest.fixtures import FixtureDef
 from _pytest.runner import SetupState
+from _pytest.unraisableexception import gc_collect_iterations_key
 
 from conformance import interrupts
 
@@ -126,6 +127,17 @@ def target_lock(origin: tuple[str, str | None, int], item: pytest.Item, catalogu
 # --- tests side by side, on threads ------------------------------------------------------------------
 
 
+def configure(config: pytest.Config, run: Any) -> int:
+    """What a run sets up for speed: tests side by side where they can be (threads_for), and no
+    full garbage collections at the end of the session (pytest looks for unraisable exceptions
+    there, 0.3 s on this machine; a conformance run reports on the target, not on those)."""
+    config.stash[gc_collect_iterations_key] = 0
+    threads = threads_for(config, run.settings) if run.suite == "api" else 0
+    if threads:
+        config.pluginmanager.register(ThreadedTests(run, threads), ThreadedTests.NAME)
+    return threads
+
+
 def threads_for(config: pytest.Config, settings: Any) -> int:
     """Threads for tests side by side. None on pytest-xdist (its own processes); none under a
     request budget (--max-requests, --profile): which tests it cuts short would depend on timing,
@@ -164,7 +176,9 @@ class ThreadedTests:
 
     @staticmethod
     def on_main_thread(item: pytest.Item) -> bool:
-        return hasattr(getattr(item, "obj", None), "hypothesis")  # hypothesis is not written for threads
+        """Hypothesis's tests, one after the other: hypothesis seeds the global `random` for each test
+        and schemathesis draws from it, so side by side the seed would no longer reproduce their cases."""
+        return hasattr(getattr(item, "obj", None), "hypothesis")
 
     # pytest's reporting hooks are not written for threads either: one report at a time.
     @pytest.hookimpl(wrapper=True, tryfirst=True)

@@ -28,7 +28,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from _pytest.unraisableexception import gc_collect_iterations_key
 
 from conformance import interrupts, judging, options, parallel, scope
 from conformance.catalogue import load_catalogue
@@ -161,12 +160,7 @@ class ConformanceRun:
             return
         self.config = self.lifecycle.config = config
         config.stash[RUN_KEY] = self  # how collection hooks and pytest_generate_tests reach the run
-        # pytest ends a session with full garbage collections to surface unraisable exceptions
-        # (0.3 s on this machine); a conformance run reports on the target, not on those.
-        config.stash[gc_collect_iterations_key] = 0
-        threads = parallel.threads_for(config, self.settings) if self.suite == "api" else 0
-        if threads:  # the independent tests side by side (parallel.ThreadedTests)
-            config.pluginmanager.register(parallel.ThreadedTests(self, threads), parallel.ThreadedTests.NAME)
+        threads = parallel.configure(config, self)  # tests side by side, where they can be
         if not parallel.is_worker(config):  # progress by area: a heading before each part of the suite
             config.pluginmanager.register(Progress(Path(__file__).parent / self.suite_directory, side_by_side=bool(threads)))
         for marker in judging.MARKERS:

@@ -16,7 +16,6 @@ a summary of the contract's changes comes first (`conformance.diff`, when it is 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from conformance.masking import mask_text
