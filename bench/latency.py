@@ -15,6 +15,13 @@ segments, and the caps count them):
 It prints the medians, the ratio of ours to the better of theirs (per round, then the ratio of the
 medians), the requests each sent and ours per requirement judged. --quick: one round, the plain
 server, 0 and 150 ms (for development, not for a note).
+
+--detection: the fault matrix's question asked through the proxy, that is of a default run against
+a base URL (tests side by side): for each fault of the mock a fresh `conformance mock --fault`,
+detected when the run exits 1 and FAILs one of the fault's own requirements (--strict for a fault
+that breaks only SHOULD requirements, faults of the list with the July 2026 revision); and each
+legal variant under --strict, which must be CONFORMANT. Also prints the faults that flagged more
+than their own requirements (side by side, a fault that mixes segments up trips its neighbours).
 """
 
 from __future__ import annotations
@@ -121,6 +128,7 @@ def plain_server() -> Iterator[str]:
 
 
 SERVERS = {"plain": plain_server, "mock": mock_server}
+JULY = ROOT / "tests" / "fixtures" / "segments-2026-07.json"
 
 
 # --- measuring ------------------------------------------------------------------------------------
@@ -159,12 +167,51 @@ def text(server: str, delay_ms: float, results: list[dict[str, Run]]) -> str:
             f"  ratio ours/best theirs {median['ours'] / best:6.2f}  (per round: {', '.join(f'{ratio:.2f}' for ratio in per_round)})")
 
 
+def detection(delay_ms: float, jobs: int) -> str:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from conformance.catalogue import load_catalogue
+    from conformance.mock.faults import FAULTS, VARIANTS
+
+    catalogue = load_catalogue()
+    plan = [(None, None)] + [(fault, None) for fault in FAULTS] + [(None, variant) for variant in VARIANTS]
+
+    def one_run(fault: str | None, variant: str | None) -> tuple[str | None, str | None, Run]:
+        targets = FAULTS[fault].requirements if fault else ()
+        strict = bool(variant) or (bool(fault) and all(catalogue[r].level == "SHOULD" for r in targets))
+        spec = JULY if variant or (fault and FAULTS[fault].operation == "list-segment") else None
+        with tempfile.TemporaryDirectory(prefix="latency-detect-") as work, \
+                mock_server(fault, variant=variant, spec=spec) as url, delayed(url, delay_ms) as proxy:
+            return fault, variant, run_ours(proxy, Path(work), strict=strict, extra=["--spec", str(spec)] if spec else [])
+
+    with ThreadPoolExecutor(jobs) as pool:  # each run is its own processes: threads only wait for them
+        results = list(pool.map(lambda planned: one_run(*planned), plan))
+    correct = next(run for fault, variant, run in results if fault is None and variant is None)
+    faults = [(fault, run) for fault, variant, run in results if fault]
+    variants = [(variant, run) for fault, variant, run in results if variant]
+    detected = [fault for fault, run in faults
+                if run.exit_code == 1 and any(run.flagged.get(r) == "FAIL" for r in FAULTS[fault].requirements)]
+    spilled = [f"{fault} (+{', '.join(sorted(set(run.flagged) - set(FAULTS[fault].requirements)))})"
+               for fault, run in faults if set(run.flagged) - set(FAULTS[fault].requirements)]
+    clean = [variant for variant, run in variants if run.exit_code == 0 and not run.flagged]
+    missed = sorted(set(FAULTS) - set(detected))
+    return (f"detection through a base URL ({delay_ms:.0f} ms, tests side by side):\n"
+            f"  correct mock: exit {correct.exit_code}, flagged {sorted(correct.flagged) or 'nothing'}\n"
+            f"  faults detected and named: {len(detected)} of {len(faults)}" + (f"; missed: {', '.join(missed)}" if missed else "") + "\n"
+            f"  legal variants CONFORMANT with nothing flagged: {len(clean)} of {len(variants)}"
+            + (f"; not: {', '.join(sorted(set(VARIANTS) - set(clean)))}" if len(clean) < len(variants) else "") + "\n"
+            f"  faults that also flagged other requirements: {'; '.join(spilled) or 'none'}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=3, help="rounds per server and delay (default 3)")
     parser.add_argument("--delays", default="0,50,150", help="milliseconds added to every answer (default 0,50,150)")
     parser.add_argument("--servers", default="plain,mock", help="plain (not ours), mock (ours), or both (default)")
     parser.add_argument("--quick", action="store_true", help="one round, plain server, 0 and 150 ms")
+    parser.add_argument("--detection", action="store_true", help="the mock's faults and legal variants through the proxy "
+                        "(at the first of --delays), instead of timing")
+    parser.add_argument("--jobs", type=int, default=2, help="--detection: runs at a time (default 2)")
     args = parser.parse_args(argv)
     if args.quick:
         args.runs, args.delays, args.servers = 1, "0,150", "plain"
@@ -176,6 +223,9 @@ def main(argv: list[str] | None = None) -> int:
     if any(name not in SERVERS for name in servers):
         parser.error(f"--servers: choose from {', '.join(SERVERS)}")
     delays = [float(value) for value in args.delays.split(",")]
+    if args.detection:
+        print(detection(delays[0], max(1, args.jobs)), flush=True)
+        return 0
     print(f"started {datetime.now().astimezone():%Y-%m-%d %H:%M:%S %Z}; load {os.getloadavg()[0]:.2f}; "
           f"{os.cpu_count()} cores", file=sys.stderr)
     for server in servers:

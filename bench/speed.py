@@ -76,10 +76,12 @@ class Run:
 
 
 @contextmanager
-def mock_server(fault: str | None = None) -> Iterator[str]:
+def mock_server(fault: str | None = None, *, variant: str | None = None, spec: Path | None = None) -> Iterator[str]:
     """A fresh mock in its own process; yields its base URL."""
     command = [*CONFORMANCE, "mock", "--host", HOST, "--port", "0", "--app-id", APP_ID, "--app-token", APP_TOKEN, "--quiet"]
-    with _serving(command + (["--fault", fault] if fault else []), lambda line: _url_in(line, "http://")) as url:
+    command += (["--fault", fault] if fault else []) + (["--variant", variant] if variant else [])
+    command += ["--spec", str(spec)] if spec else []
+    with _serving(command, lambda line: _url_in(line, "http://")) as url:
         yield url
 
 
@@ -134,10 +136,10 @@ def _free_port() -> int:
 # --- the tools ----------------------------------------------------------------------------------
 
 
-def run_ours(url: str, work: Path, *, strict: bool = False) -> Run:
+def run_ours(url: str, work: Path, *, strict: bool = False, extra: Sequence[str] = ()) -> Run:
     report = work / "reports"
     command = [*CONFORMANCE, "run", "--base-url", url, "--app-id", APP_ID, "--app-token", APP_TOKEN,
-               "--report-dir", str(report), "--seed", str(SEED), "-q"] + (["--strict"] if strict else [])
+               "--report-dir", str(report), "--seed", str(SEED), "-q"] + (["--strict"] if strict else []) + list(extra)
     seconds, exit_code = _timed(command, ROOT)
     summary = _json(report / "summary.json")
     flagged = {r["id"]: r["status"] for r in summary.get("requirements", []) if r["status"] in ("FAIL", "WARN")}

@@ -20,8 +20,6 @@ from typing import Any
 
 import yaml
 from jsonschema import FormatChecker
-from jsonschema.validators import extend
-from openapi_schema_validator import OAS30Validator
 
 from conformance import rfc3339
 from conformance.loader import MAX_BYTES, DocumentError, parse_document, read_bounded, resolve_pointer
@@ -293,7 +291,7 @@ def inline_refs(node: Any, root: dict[str, Any]) -> Any:
         if "$ref" in node and isinstance(node["$ref"], str):
             target = inline_refs(resolve_pointer(root, node["$ref"]), root)
             # OpenAPI 3.0 ignores a reference's siblings, but for `nullable: true` beside it: the
-            # way a document says "this schema, or null" (read by SchemaValidator below).
+            # way a document says "this schema, or null" (read by schema_validator_class below).
             return {"nullable": True, "allOf": [target]} if node.get("nullable") is True else target
         return {key: inline_refs(value, root) for key, value in node.items()}
     if isinstance(node, list):
@@ -311,20 +309,28 @@ def _null_where_nullable(keyword):
     return validate
 
 
-# OpenAPI 3.0 schema objects read as they are, by openapi-schema-validator (a property named
-# `nullable` is a property; `nullable` is a keyword only where a keyword stands). One reading of
-# ours on top: `nullable: true` allows null for the schema object it stands in, whatever keyword
-# there carries the type (allOf, oneOf, anyOf, $ref, enum). That is OpenAPI 3.0.0-3.0.2's wording
-# ("allows sending a null value for the defined schema") and how documents write a nullable
-# reference; 3.0.3 narrowed it to `type` beside it, and a checker that fails a null there raises a
-# false alarm against a server that follows the earlier text.
-SchemaValidator = extend(OAS30Validator, {keyword: _null_where_nullable(OAS30Validator.VALIDATORS[keyword])
-                                          for keyword in ("allOf", "oneOf", "anyOf", "$ref", "enum")})
+@functools.cache
+def schema_validator_class():
+    """OpenAPI 3.0 schema objects read as they are, by openapi-schema-validator (a property named
+    `nullable` is a property; `nullable` is a keyword only where a keyword stands). One reading of
+    ours on top: `nullable: true` allows null for the schema object it stands in, whatever keyword
+    there carries the type (allOf, oneOf, anyOf, $ref, enum). That is OpenAPI 3.0.0-3.0.2's wording
+    ("allows sending a null value for the defined schema") and how documents write a nullable
+    reference; 3.0.3 narrowed it to `type` beside it, and a checker that fails a null there raises a
+    false alarm against a server that follows the earlier text.
+
+    Imported on first use: openapi-schema-validator's import (pydantic-settings) costs tenths of a
+    second that a run's start-up to its first request need not pay."""
+    from jsonschema.validators import extend
+    from openapi_schema_validator import OAS30Validator
+
+    return extend(OAS30Validator, {keyword: _null_where_nullable(OAS30Validator.VALIDATORS[keyword])
+                                   for keyword in ("allOf", "oneOf", "anyOf", "$ref", "enum")})
 
 
 def schema_validator(schema: Any, format_checker: FormatChecker = FORMATS):
     """A validator of instances against one OpenAPI 3.0 schema object (references inlined already)."""
-    return SchemaValidator(schema, format_checker=format_checker)
+    return schema_validator_class()(schema, format_checker=format_checker)
 
 
 def _describe(error) -> str:

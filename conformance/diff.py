@@ -32,10 +32,10 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from conformance.catalogue import load_catalogue
-from conformance.safetext import printable_lines
 from conformance.lint import load_spec, openapi_version_problem
 from conformance.loader import validation_problems
 from conformance.revisions import spec_path
+from conformance.safetext import printable_json, printable_lines
 
 JSON_SCHEMA_VERSION = 1  # the shape of `--format json`, documented in docs/diff.md
 
@@ -1387,7 +1387,8 @@ def run(args) -> int:
         result = dataclasses.replace(result, notes=(
             f"OLD {args.old} is invalid (lint L100): {old_problem}; NEW is valid, and a change that only "
             "corrects OLD is not called breaking",))
-    print(printable_lines(_FORMATS[args.format](result)))  # titles and paths come from the documents
+    text = _FORMATS[args.format](result)  # titles and paths come from the documents: escaped
+    print(printable_json(text) if args.format == "json" else printable_lines(text))
     return EXIT_NONCONFORMANT if result.breaking_for_clients else EXIT_OK
 
 

@@ -25,7 +25,7 @@ from jsonschema import Draft4Validator
 from conformance import contract, loader
 from conformance.loader import escape as _escape
 from conformance.loader import openapi_version_problem  # noqa: F401 (diff reads it from here)
-from conformance.safetext import printable
+from conformance.safetext import printable, printable_json
 
 DEFAULT_SPEC = "bundled vendor document (openapi/segments.json)"
 
@@ -290,7 +290,7 @@ def run(args) -> int:
     problems = sorted([*problems, *lint_document(document)], key=lambda problem: (problem.code, problem.pointer))
     errors = sum(problem.severity == "error" for problem in problems)
     if args.format == "json":
-        print(json.dumps([problem.__dict__ for problem in problems], indent=2, ensure_ascii=False))
+        print(printable_json(json.dumps([problem.__dict__ for problem in problems], indent=2, ensure_ascii=False)))
     else:
         for problem in problems:
             print(printable(problem.line()))

@@ -20,8 +20,10 @@ test takes it exclusively, every other test shared. Two runs on one machine agai
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import fcntl
+import functools
 import hashlib
 import json
 import tempfile
@@ -125,12 +127,15 @@ def target_lock(origin: tuple[str, str | None, int], item: pytest.Item, catalogu
 
 
 def threads_for(config: pytest.Config, settings: Any) -> int:
-    """Threads for tests side by side: none on pytest-xdist (its own processes), and none under a
+    """Threads for tests side by side. None on pytest-xdist (its own processes); none under a
     request budget (--max-requests, --profile): which tests it cuts short would depend on timing,
-    and the seed must reproduce the run."""
+    and the seed must reproduce the run; none on the embedded mock: its answers cost microseconds,
+    there is no waiting to overlap, and there the fault matrix proves each check alone (side by
+    side, a fault that mixes segments up, such as ids shared across creates, also trips the tests
+    that happen to run beside the one it is built for)."""
     from conformance import concurrency
 
-    if worker_id(config) is not None or is_controller(config) or settings.request_budget is not None:
+    if worker_id(config) is not None or is_controller(config) or settings.request_budget is not None or settings.embedded:
         return 0
     width = concurrency.in_flight_bound(settings)
     return width if width > 1 else 0
@@ -200,6 +205,7 @@ class ThreadedTests:
         if capture is not None:  # one capture for the whole process cannot tell threads apart: none
             capture.item_capture = _no_capture
         current_test_var, pytest_runner._update_current_test_var = pytest_runner._update_current_test_var, _no_current_test_var
+        parse, ast.parse = ast.parse, _one_at_a_time(ast.parse)
         _PerThread.install()
         try:
             with ThreadPoolExecutor(max_workers=self.width, thread_name_prefix="conformance-test") as pool:
@@ -211,6 +217,7 @@ class ThreadedTests:
             self._run_in_turn(session, last, then=[])
         finally:
             _PerThread.uninstall()
+            ast.parse = parse
             pytest_runner._update_current_test_var = current_test_var
             session._setupstate = states.main
             if capture is not None:
@@ -326,6 +333,20 @@ class _Sibling:
 @contextlib.contextmanager
 def _no_capture(when: str, item: pytest.Item):
     yield
+
+
+def _one_at_a_time(parse):
+    """ast.parse for threads: CPython 3.11 keeps the AST builder's recursion depth per process, so two
+    threads parsing at once fail with SystemError ("AST constructor recursion depth mismatch"), and
+    pytest (failure reports), hypothesis (strategy reprs) and the progress headings all parse."""
+    lock = threading.Lock()
+
+    @functools.wraps(parse)
+    def parse_alone(*args, **kwargs):
+        with lock:
+            return parse(*args, **kwargs)
+
+    return parse_alone
 
 
 def _no_current_test_var(item: pytest.Item, when: str | None) -> None:

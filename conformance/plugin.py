@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from _pytest.unraisableexception import gc_collect_iterations_key
 
 from conformance import interrupts, judging, options, outputs, parallel, scope
 from conformance.catalogue import load_catalogue
@@ -97,9 +98,7 @@ def _pytest_value(config: pytest.Config, option: options.Option) -> Any:
 
 
 class ConformanceRun:
-    """What one pytest session knows about the conformance run: its hooks and fixtures. The hooks
-    delegate: resources to conformance.lifecycle, a test's scope and outcome to conformance.judging,
-    the reports to conformance.run_reports."""
+    """What one pytest session knows about the conformance run: its hooks and fixtures."""
 
     NAME = "conformance-run"
     SUITE_DIRECTORIES = {"api": "suite", "sdk": "sdk/suite"}
@@ -168,6 +167,9 @@ class ConformanceRun:
             return
         self.config = self.lifecycle.config = config
         config.stash[RUN_KEY] = self  # how collection hooks and pytest_generate_tests reach the run
+        # pytest ends a session with full garbage collections to surface unraisable exceptions
+        # (0.3 s on this machine); a conformance run reports on the target, not on those.
+        config.stash[gc_collect_iterations_key] = 0
         threads = parallel.threads_for(config, self.settings) if self.suite == "api" else 0
         if threads:  # the independent tests side by side (parallel.ThreadedTests)
             config.pluginmanager.register(parallel.ThreadedTests(self, threads), parallel.ThreadedTests.NAME)
@@ -291,14 +293,17 @@ class ConformanceRun:
         return lambda label="segment": f"{label} {self.run_tag}-{next(counter)}"
 
     @pytest.fixture
-    def unknown_id(self) -> str:
-        """An id in the vendor's format that no segment has (drawn from the seeded generator)."""
-        return random_segment_id(self.rng)
+    def unknown_id(self, request: pytest.FixtureRequest) -> str:
+        """An id in the vendor's format that no segment has: drawn from the seed and the test, so
+        the seed reproduces it whatever order tests side by side (parallel.ThreadedTests) start in."""
+        return random_segment_id(random.Random(f"{self.seed}:{request.node.nodeid}"))
 
     # --- the end --------------------------------------------------------------------------------------
 
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
-        if report.failed:  # a test module that cannot be imported: its tests are not run, and the run says why
+        # a test module that cannot be imported: its tests are not run, and the run says why (under
+        # pytest-xdist the controller hears of it from the worker that collected it)
+        if report.failed and not (self.config is not None and parallel.is_worker(self.config)):
             error = judging.message_of(report, self.masker).removeprefix("E").strip()  # pytest's error-line marker
             self.recorder.causes.append(f"could not collect {report.nodeid}: {error}")
 

@@ -12,8 +12,9 @@ credentials go, or what code runs:
   variants again); the URL a report names is used only when you pass it, or confirm it when asked
   on a terminal; --mock replays any report against the embedded mock;
 - the tests rerun are tests of the installed suite, by module and name, never a path from the file;
-- the document is the bundled one, or the one you pass with --spec, checked against the sha256
-  the report recorded; TLS verification is off only with your own --insecure.
+- the document is a revision this tool ships (recognised by the sha256 the report recorded), or
+  the one you pass with --spec, checked against that sha256; the report's path is never opened;
+  TLS verification is off only with your own --insecure.
 
 Exit 1 when a finding reproduces, 0 when none does, 2 when the replay could not test, 4 on bad input.
 """
@@ -22,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import hashlib
 import io
 import os
 import re
@@ -53,7 +55,8 @@ def register(subparsers, epilog: str) -> None:
     where.add_argument("--base-url", help="replay against this target (a run against a URL needs it, or --mock)")
     where.add_argument("--mock", action="store_true", help="replay against the embedded mock, whatever the run's target")
     parser.add_argument("--spec", metavar="FILE",
-                        help="the document the run tested, when it was not the bundled one (checked by its sha256)")
+                        help="the document the run tested, when it was not the bundled one: a file or a shipped "
+                        "revision's name (checked against the report's sha256)")
     parser.add_argument("--app-id", help="X-App-Id (default: $VOUCHERIFY_APP_ID)")
     parser.add_argument("--app-token", help="X-App-Token (default: $VOUCHERIFY_APP_TOKEN)")
     parser.add_argument("--insecure", action="store_true", help="do not verify TLS certificates")
@@ -181,14 +184,21 @@ def _spec(summary: dict[str, Any], given: str | None) -> str | None:
     one the run tested (the report's path is a hint, never opened)."""
     from conformance.contract import Contract, ContractError
 
+    from conformance.revisions import REVISIONS, spec_path
+
     recorded = summary["document"]
     if given is None:
-        if recorded["source"] != "bundled":
-            raise UsageError(f"the run tested {printable(recorded['source'])!r}: pass it with --spec (the report's "
-                             "path is not opened on its own)")
-        return None
+        if recorded["source"] == "bundled":
+            return None
+        shipped = [revision.name for revision in REVISIONS.values()
+                   if hashlib.sha256(revision.path.read_bytes()).hexdigest() == recorded["sha256"]]
+        if shipped:  # a revision this tool ships: its own file, recognised by content, not by the path
+            return shipped[0]
+        raise UsageError(f"the run tested {printable(recorded['source'])!r}: pass it with --spec (the report's "
+                         "path is not opened on its own)")
+
     try:
-        sha256 = Contract.load(given).sha256
+        sha256 = Contract.load(spec_path(given)).sha256  # a file, or a shipped revision's name
     except ContractError as error:
         raise UsageError(str(error)) from None
     if sha256 != recorded["sha256"]:

@@ -46,8 +46,8 @@ def spec_path(spec: str, *, option: str = "--spec") -> str:
     if revision is not None:
         return str(revision.path)
     if Path(spec).exists():
-        raise UsageError(f"{option} {spec}: not a regular file")
-    raise UsageError(f"{option} {spec}: no such file, and not a shipped revision ({', '.join(REVISIONS)}; "
+        raise UsageError(f"{option}: cannot read {spec}: not a regular file")
+    raise UsageError(f"{option}: cannot read {spec}: no such file, and not a shipped revision ({', '.join(REVISIONS)}; "
                      "`conformance revisions` lists them)")
 
 

@@ -13,7 +13,9 @@ from __future__ import annotations
 import re
 
 # C0, DEL, C1, and the bidi controls: embeddings/overrides, isolates, marks.
-_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
+_BEYOND_C0 = "\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029"
+_UNSAFE = re.compile(f"[\x00-\x1f{_BEYOND_C0}]")
+_UNSAFE_IN_JSON = re.compile(f"[{_BEYOND_C0}]")  # json.dumps escapes C0 in strings; outside, it is layout
 
 
 def printable(text: str) -> str:
@@ -29,3 +31,10 @@ def _escaped(match: re.Match[str]) -> str:
 def printable_lines(text: str) -> str:
     """`text` with every control character escaped except the newlines that separate its lines."""
     return "\n".join(printable(line) for line in text.split("\n"))
+
+
+def printable_json(text: str) -> str:
+    """JSON text (from json.dumps) safe for a terminal and still JSON: json.dumps escapes C0 controls
+    itself, but with ensure_ascii=False leaves C1 controls and bidi overrides raw; inside a JSON
+    string each becomes its \\uXXXX escape (outside strings JSON has none of them)."""
+    return _UNSAFE_IN_JSON.sub(lambda match: f"\\u{ord(match.group()):04x}", text)

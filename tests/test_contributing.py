@@ -107,6 +107,9 @@ def test_the_properties_protect_every_path_parameter():
                            path_parameters={"segmentId": "seg_ours", "copyId": "seg_theirs"})
     _only_our_segments(case, SimpleNamespace(ledger={"seg_ours"}))
     assert case.path_parameters == {"segmentId": "seg_ours", "copyId": "seg_theirs~not-ours"}
+    collection = SimpleNamespace(operation=SimpleNamespace(path="/v1/segments"), path_parameters={})
+    _only_our_segments(collection, SimpleNamespace(ledger=set()))
+    assert collection.path_parameters == {}
 
 
 def test_the_operations_ship_with_the_contract_module():

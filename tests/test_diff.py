@@ -377,7 +377,9 @@ def test_command_exits_4_on_a_document_it_cannot_read(tmp_path, capsys, content,
 def test_command_exits_4_on_a_dangling_ref_and_a_bad_format(tmp_path, capsys):
     broken = write(tmp_path, "broken.json", mutated(lambda d: create_body(d).update(schema={"$ref": "#/nowhere"})))
     assert main(["diff", BUNDLED_FILE, broken]) == 4
-    assert capsys.readouterr().err == f"error: cannot diff: {broken}: $ref #/nowhere points at nothing\n"
+    error = capsys.readouterr().err  # the loader refuses it, naming the file, the reference and where it is
+    assert error.startswith(f"error: {broken}: $ref \"#/nowhere\" at #/paths/") and error.count("\n") == 1
+    assert error.endswith("points at nothing in the document\n")
     assert main(["diff", "--format", "xml", BUNDLED_FILE, broken]) == 4
     assert capsys.readouterr().err.count("\n") == 1
 

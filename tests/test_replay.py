@@ -87,10 +87,18 @@ def test_the_document_of_a_run_is_the_users_and_checked_by_its_digest(soft_delet
     import json
 
     summary = json.loads((soft_delete_report / "summary.json").read_text())
-    summary["document"]["source"] = "/etc/hostname"
+    summary["document"].update(source="/etc/hostname", sha256="0" * 64)  # no revision this tool ships
     (tmp_path / "summary.json").write_text(json.dumps(summary))
     completed = conformance("replay", str(tmp_path))
     assert completed.returncode == 4 and "pass it with --spec" in completed.stderr
-    july = "tests/fixtures/segments-2026-07.json"
-    completed = conformance("replay", str(tmp_path), "--spec", july)
+    completed = conformance("replay", str(tmp_path), "--spec", "2026-07")
     assert completed.returncode == 4 and "sha256 differs" in completed.stderr
+
+
+def test_a_run_on_a_shipped_revision_replays_with_it(tmp_path):
+    report = tmp_path / "report"
+    completed = conformance("run", "--spec", "2026-07", "--report-dir", str(report), "--fault", "soft-delete",
+                            "--seed", "5", "-q", "-k", "test_delete_then_gone")
+    assert completed.returncode == 1
+    completed = conformance("replay", str(report))
+    assert completed.returncode == 1 and completed.stdout.count("REPRODUCED") == 3, completed.stderr

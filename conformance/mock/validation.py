@@ -9,6 +9,7 @@ validator's own message for a oneOf repeats the whole body (20,000 customers, sa
 
 from __future__ import annotations
 
+import functools
 import json
 from typing import Any
 
@@ -21,9 +22,8 @@ from conformance.contract import (
     FORMATS,
     STATIC_BODY_SCHEMA,
     Contract,
-    SchemaValidator,
     inline_refs,
-    schema_validator,
+    schema_validator_class,
 )
 from conformance.mock.store import DYNAMIC_TYPES, SEGMENT_TYPES, STATIC
 
@@ -94,7 +94,6 @@ class CreateRules:
 
 
 _ANNOTATIONS = frozenset({"description", "title", "example", "examples"})
-_SCHEMA_ITEMS = SchemaValidator.VALIDATORS["items"]
 
 
 def _items(validator, items, instance, schema):
@@ -109,14 +108,16 @@ def _items(validator, items, instance, schema):
         and all(isinstance(item, str) for item in instance)
     ):
         return
-    yield from _SCHEMA_ITEMS(validator, items, instance, schema)
+    yield from schema_validator_class().VALIDATORS["items"](validator, items, instance, schema)
 
 
-_Validator = extend(SchemaValidator, {"items": _items})
+@functools.cache
+def _validator_class():
+    return extend(schema_validator_class(), {"items": _items})
 
 
 def _validator(schema: Any):
-    return _Validator(schema, format_checker=FORMATS)
+    return _validator_class()(schema, format_checker=FORMATS)
 
 
 def segment_type(body: dict[str, Any]) -> str:

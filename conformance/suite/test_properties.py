@@ -40,8 +40,10 @@ def _only_our_segments(case, target):
     """Never read, change or delete a segment this run did not create: on any path that carries
     ids, a generated id that is not in the ledger gets a suffix no real id has, so it still
     exercises the path and can only miss."""
+    if not case.path_parameters:
+        return
     for name in path_parameters(case.operation.path):
-        value = str((case.path_parameters or {}).get(name, ""))
+        value = str(case.path_parameters.get(name, ""))
         if value not in target.ledger:
             case.path_parameters[name] = f"{value}~not-ours"
 

@@ -211,11 +211,15 @@ def test_tests_side_by_side_each_keep_their_own_exchanges_in_order(tmp_path):
     from conformance import runner
     from conformance.parallel import ThreadedTests
 
-    settings = options.resolve({"report_dir": str(tmp_path), "seed": 1, "quiet": True,
-                                "keyword": "test_read_delete or test_create or test_auth"}, command="run")
-    exit_code, run = runner.run_in_process(settings)
-    assert exit_code == 0 and run.config.pluginmanager.has_plugin(ThreadedTests.NAME)
+    from conformance.mock.server import MockServer
+
+    with MockServer(app_id="id", app_token="token") as mock:
+        settings = options.resolve({"base_url": mock.url, "app_id": "id", "app_token": "token", "report_dir": str(tmp_path),
+                                    "seed": 1, "quiet": True, "keyword": "test_read_delete or test_create or test_auth"},
+                                   command="run")
+        exit_code, run = runner.run_in_process(settings)
     summary = json.loads((tmp_path / "summary.json").read_text())
+    assert exit_code != 1 and summary["counts"]["FAIL"] == 0 and run.config.pluginmanager.has_plugin(ThreadedTests.NAME)
     sent_for: dict[str, list[int]] = {}  # the HAR names each exchange "#sequence nodeid"
     for entry in json.loads((tmp_path / "run.har").read_text())["log"]["entries"]:
         sequence, _, nodeid = entry["comment"].partition(" ")
@@ -232,10 +236,88 @@ def test_no_threads_under_a_request_budget_or_on_xdist(tmp_path):
     class Config:
         pluginmanager = type("PM", (), {"hasplugin": staticmethod(lambda name: False)})()
 
-    budget = options.resolve({"max_requests": 50}, command="run")
+    budget = options.resolve({"max_requests": 50, "base_url": "https://api.voucherify.io", "app_id": "id", "app_token": "token"}, command="run", environ={})
     assert parallel.threads_for(Config(), budget) == 0
     assert parallel.threads_for(Config(), options.resolve({"profile": "sandbox"}, command="run")) == 0
-    assert parallel.threads_for(Config(), options.resolve({}, command="run")) == concurrency.DEFAULT_IN_FLIGHT
+    assert parallel.threads_for(Config(), options.resolve({}, command="run")) == 0  # the embedded mock
+    remote = options.resolve({"base_url": "https://api.voucherify.io", "app_id": "id", "app_token": "token"}, command="run", environ={})
+    assert parallel.threads_for(Config(), remote) == concurrency.DEFAULT_IN_FLIGHT
     worker = Config()
     worker.workerinput = {"workerid": "gw0"}
-    assert parallel.threads_for(worker, options.resolve({}, command="run")) == 0
+    assert parallel.threads_for(worker, remote) == 0
+
+
+class _Item:
+    """What ThreadedTests reads of a pytest item: its markers."""
+
+    def __init__(self, **markers):
+        self.markers = markers
+
+    def iter_markers(self, name):
+        return [type("Mark", (), {"args": args}) for args in self.markers.get(name, [])]
+
+    def get_closest_marker(self, name):
+        return next(iter(self.iter_markers(name)), None)
+
+
+def test_what_needs_the_target_to_itself_runs_alone():
+    from conformance import parallel
+    from conformance.catalogue import load_catalogue
+
+    run = type("Run", (), {"catalogue": load_catalogue()})()
+    threaded = parallel.ThreadedTests(run, 8)
+    heavy = next(rid for rid, requirement in run.catalogue.items() if requirement.heavy)
+    light = next(rid for rid, requirement in run.catalogue.items() if not requirement.heavy)
+    assert threaded.alone(_Item(requirement=[(heavy,)]))  # the caps
+    assert threaded.alone(_Item(requirement=[(light,)], operation=[("list-segment",)]))  # the list shows every test's segments
+    assert threaded.alone(_Item(requirement=[(light,)], deep=[()]))  # stateful sequences clean up what they find
+    assert not threaded.alone(_Item(requirement=[(light,)], operation=[("create-segment",)]))
+
+
+def test_ast_parse_is_one_thread_at_a_time_while_tests_run_side_by_side():
+    import ast
+
+    from conformance import parallel
+
+    inside, most = [0], [0]
+    lock = threading.Lock()
+
+    def slow_parse(source):
+        with lock:
+            inside[0] += 1
+            most[0] = max(most[0], inside[0])
+        time.sleep(0.02)
+        with lock:
+            inside[0] -= 1
+        return ast.parse(source)
+
+    parse = parallel._one_at_a_time(slow_parse)
+    concurrency.send_all([lambda: parse("x = 1")] * 6, width=6)
+    assert most[0] == 1
+
+
+def test_a_429_holds_every_request_in_flight_together_and_the_wait_is_counted_once():
+    arrivals: list[tuple[str, float]] = []
+    limited = threading.Event()
+
+    def answer(request):
+        arrivals.append((request.path, time.monotonic()))
+        if request.path.endswith("/first") and not limited.is_set():
+            limited.set()
+            return http(429, b'{"code": 429}', headers={"Retry-After": "0.5"})
+        return http(404, b"{}")
+
+    with ScriptedServer(answer) as server:
+        gate = _transport(server, max_in_flight=4, rate_limit_patience_s=10)
+
+        def later():
+            limited.wait(5)
+            time.sleep(0.05)  # sent while the first one waits out its 429
+            return gate.session.get(f"{server.url}/v1/segments/second").status_code
+
+        first = lambda: gate.session.get(f"{server.url}/v1/segments/first").status_code  # noqa: E731
+        assert concurrency.send_all([first, later], width=2) == [404, 404]
+        told = next(at for path, at in arrivals if path.endswith("/first"))
+        second = next(at for path, at in arrivals if path.endswith("/second"))
+        assert second - told >= 0.45  # held by the other request's back-off, not sent at once
+        assert 9.4 <= gate.rate_limit_patience_left <= 9.6  # one window of 0.5 s, counted once

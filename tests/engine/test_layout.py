@@ -112,3 +112,9 @@ def test_the_suites_read_no_module_global_of_the_run():
     for path in (PACKAGE / "suite").glob("test_*.py"):
         text = path.read_text(encoding="utf-8")
         assert "active()" not in text and "suite.RUN" not in text and "RUN." not in text, path.name
+
+
+def test_the_plugin_keeps_to_hooks_and_fixtures():
+    # What a hook does lives in conformance.lifecycle, judging or run_reports: the plugin delegates.
+    lines = (PACKAGE / "plugin.py").read_text(encoding="utf-8").count("\n")
+    assert lines < 350, f"plugin.py has {lines} lines: move the work of a hook to the module that owns it"

@@ -1,5 +1,5 @@
 """OpenAPI 3.0 schema objects are validated as they are (openapi-schema-validator's OAS30 reading,
-conformance.contract.SchemaValidator): no conversion to JSON Schema that could lose a keyword."""
+conformance.contract.schema_validator): no conversion to JSON Schema that could lose a keyword."""
 
 from conformance.contract import inline_refs, schema_validator
 

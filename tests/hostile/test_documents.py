@@ -12,11 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SECRET, conformance, write_json
+from hostile_tools import SECRET, conformance, write_json
+from hostile_tools import listener  # noqa: F401 (fixtures)
 
-JULY = Path("/work/shared/contracts/segments-2026-07.json")
-BUNDLED = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "segments-2026-07.json"
-REVISION = JULY if JULY.exists() else BUNDLED
+REVISION = Path(__file__).resolve().parents[1] / "fixtures" / "segments-2026-07.json"  # the July revision, as published
 
 
 def legal() -> dict:
@@ -151,10 +150,12 @@ def test_a_document_the_embedded_mock_cannot_serve_is_one_line(tmp_path):
     outcome.refused("the mock cannot serve GET /v2/other")
 
 
-def test_a_base_uri_in_a_schema_fetches_nothing(tmp_path, listener):
+def test_a_base_uri_in_a_schema_or_a_server_url_reaches_nothing(tmp_path, listener):
     """`id`/`$id` change where JSON Schema resolves a reference; the libraries only ever see our
-    local references, so a base URI naming another host reaches nothing."""
+    local references, so a base URI naming another host reaches nothing. The document's `servers`
+    never choose the target either."""
     document = legal()
+    document["servers"] = [{"url": listener.url()}, {"url": listener.url("127.0.0.1")}]
     segment = document["components"]["schemas"]["Segment"]
     segment["id"] = segment["$id"] = f"{listener.url()}/base/"
     path = write_json(tmp_path / "base.json", document)

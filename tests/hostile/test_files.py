@@ -8,7 +8,8 @@ import json
 
 import pytest
 
-from conftest import SECRET, conformance
+from hostile_tools import SECRET, conformance
+from hostile_tools import listener  # noqa: F401 (fixtures)
 
 REPORTS = ("summary.json", "report.html", "run.har", "junit.xml", "ledger.json")
 

@@ -6,6 +6,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conformance.report.reproduce import curl_script, mock_command, rerun_command, shell_word
+from hostile_tools import summary  # noqa: F401 (fixture)
 
 # Text a hostile report could carry: anything, with the characters that end or bend a shell word
 # (quote, backslash, $, backquote, newline, NUL, !) drawn often.

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SECRET, conformance, make_summary, write_json
+from hostile_tools import SECRET, conformance, make_summary, write_json
+from hostile_tools import listener  # noqa: F401 (fixtures)
 
 
 def _text(summary=None) -> str:

@@ -228,6 +228,25 @@ def test_dot_and_empty_ids_reach_another_endpoint(scripted, segment_id, reached)
     assert [attempt.path for attempt in server.at("primary")] == [reached]
 
 
+@pytest.mark.parametrize("content_type", ["application/json", "text/html"])
+def test_a_create_that_succeeded_raises_without_its_status(sdk, scripted, content_type):
+    """SDK-UNREADABLE-ANSWER (SHOULD). A portal's page answered 200 to create: json's
+    JSONDecodeError (application/json) or ApiException with status 0 (text/html); neither says
+    the request succeeded, nor keeps the body."""
+    import json as stdlib_json
+
+    from conformance.sdk.sequence import Step
+
+    server, api = scripted
+    server.play({"POST": [Step(200, b"<html>Please sign in</html>", {"Content-Type": content_type})]})
+    with pytest.raises(Exception) as raised:
+        api.create_segment(segments_create_request_body={"name": "Customers in a new Segment"})
+    if content_type == "text/html":
+        assert isinstance(raised.value, sdk.ApiException) and raised.value.status == 0
+    else:
+        assert isinstance(raised.value, stdlib_json.JSONDecodeError)
+
+
 def _quietly(call, *args, **kwargs):
     try:
         call(*args, **kwargs)
@@ -246,7 +265,8 @@ def test_the_gate_finds_each_defect_and_nothing_else(run_gate, by_status):
     assert by_status(summary, "FAIL") == {"SDK-REQUEST-VALID", "SDK-SERIALIZER-NO-ERROR", "SDK-REDIRECT-CREDENTIALS",
                                           "SDK-TIME-BOUND", "SDK-ID-PATH"}
     assert by_status(summary, "WARN") == {"SDK-RESPONSE-OPEN-VALUES", "SDK-DATETIME-EDGES", "SDK-RESPONSE-MEDIA-TYPE",
-                                          "SDK-ROUNDTRIP-VALID", "SDK-ROUNDTRIP-VERBATIM", "SDK-ROUNDTRIP-UNKNOWN-FIELDS"}
+                                          "SDK-ROUNDTRIP-VALID", "SDK-ROUNDTRIP-VERBATIM", "SDK-ROUNDTRIP-UNKNOWN-FIELDS",
+                                          "SDK-UNREADABLE-ANSWER"}
     findings = summary.get("distinct_findings", [])
     causes = {(finding["requirement"], finding["cause"]) for finding in findings}
     assert ("SDK-REQUEST-VALID", "added null customers, filter, type") in causes

@@ -82,6 +82,8 @@ CLIENT_FAULTS: dict[str, ClientFault] = {
                     "the error's status is the Error object's code, so an answer without one loses it"),
         ClientFault("list-returns-data-only", "SDK-LIST",
                     "list returns the page's data array, not the page"),
+        ClientFault("parse-errors-escape", "SDK-UNREADABLE-ANSWER",
+                    "a success answer that is not JSON raises json's JSONDecodeError, without status or body"),
         ClientFault("raw-ids", "SDK-ID-PATH",
                     "an id is pasted into the path as given: not percent-encoded, dot segments not refused"),
     )
@@ -262,8 +264,13 @@ class SegmentsApi:
             is_json = media_type.split(";", 1)[0].strip().lower() == "application/json"
         if not is_json:
             raise SegmentsApiError(response.status_code, response.text, f"expected JSON, got {media_type!r}")
-        text = response.content.decode("latin-1" if "latin1-answers" in self.faults else "utf-8")
-        return Segment.from_json(text, self.faults)
+        text = response.content.decode("latin-1" if "latin1-answers" in self.faults else "utf-8", errors="replace")
+        if "parse-errors-escape" in self.faults:
+            return Segment.from_json(text, self.faults)
+        try:
+            return Segment.from_json(text, self.faults)
+        except ValueError as error:  # the request succeeded: the caller keeps the status and the body
+            raise SegmentsApiError(response.status_code, text, f"unreadable answer: {error}") from error
 
     def create_segment(self, body: CreateSegmentBody | dict[str, Any]) -> Segment | None:
         if isinstance(body, dict):

@@ -152,3 +152,27 @@ def test_list_returns_the_page(verify, sequence, sequence_client):
     held = outcome is not None and outcome.ok and json_equal(outcome.value, JULY_PAGE) and paths == ["/v1/segments"]
     verify.check("SDK-LIST", held, f"list sent {paths} and " + (outcome.describe()[:300] if outcome else "had not ended"),
                  example=None if held else text, cause=None if held else "the page not returned as sent")
+
+
+# (Content-Type, body) of a 200 that is not JSON: a captive portal's or a proxy's page. JSON that is
+# not a Segment is left out: a client may return what the server sent, as the reference client does.
+UNREADABLE = [
+    ("application/json", "<html><body>Please sign in to the network</body></html>"),
+    ("text/html", "<html><body>Please sign in to the network</body></html>"),
+]
+
+
+@pytest.mark.requirement("SDK-UNREADABLE-ANSWER")
+def test_unreadable_success_answer(verify, sequence, sequence_client):
+    """A 200 the client cannot read raises its documented exception with the status and the body."""
+    judged = []
+    for operation in ("create", "get"):
+        for content_type, body in UNREADABLE:
+            sequence.play({METHODS[operation]: [Step(200, body.encode("utf-8"), {"Content-Type": content_type})]})
+            outcome, _ = call_within(sequence_client, PATIENCE, operation, *_args(sequence_client, operation))
+            if outcome is None:
+                continue  # still waiting: SDK-TIME-BOUND's finding
+            problem = judge.error_raised(outcome, 200, body)
+            case = f"{operation} answered 200 ({content_type}) {body[:40]!r}"
+            judged.append((case, problem and judge.Problem(f"{case}: {problem.message}", problem.key), outcome.describe()[:160]))
+    _judge_all(verify, "SDK-UNREADABLE-ANSWER", judged)

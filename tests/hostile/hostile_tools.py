@@ -1,5 +1,8 @@
 """The hostile-input corpus's tools: a listener that proves nothing connects, a run of the CLI in
-a subprocess with its time and memory measured, and the report tests' hand-built summary."""
+a subprocess with its time and memory measured, and the report tests' hand-built summary.
+The fixtures are imported by each test module, not declared in a conftest.py: pytest drops a
+directory's conftest for its second file when another directory's file is named between them.
+"""
 
 from __future__ import annotations
 
@@ -35,6 +38,13 @@ make_summary = _report_summaries().make_summary
 @pytest.fixture
 def summary():
     return make_summary()
+
+
+@pytest.fixture(scope="module")
+def listener():
+    listening = Listener()
+    yield listening
+    listening.close()
 
 
 class Listener:
@@ -74,13 +84,6 @@ class Listener:
             thread.join()
         for server in self._sockets:
             server.close()
-
-
-@pytest.fixture(scope="module")
-def listener():
-    listening = Listener()
-    yield listening
-    listening.close()
 
 
 @dataclass
