@@ -39,6 +39,7 @@ class Exchange:
     _parsed: Any = field(default=_UNPARSED, repr=False, compare=False)
     _is_json: bool = field(default=False, repr=False, compare=False)
     _not_json: str = field(default="", repr=False, compare=False)  # why the body is not JSON
+    _parses: bool = field(default=False, repr=False, compare=False)  # json.loads reads it (body_parses)
 
     # --- reading the answer -------------------------------------------------------------------------
 
@@ -61,24 +62,40 @@ class Exchange:
 
     @property
     def json(self) -> Any:
-        """The body parsed as JSON, or None when it is empty or not JSON."""
+        """The body parsed as JSON (leniently when it is not RFC 8259 JSON: see body_parses), or
+        None when it is empty or does not parse."""
         self._parse()
         return self._parsed
 
     @property
     def body_is_json(self) -> bool:
+        """The body is JSON as RFC 8259 defines it (strict_json)."""
         self._parse()
         return self._is_json
+
+    @property
+    def body_parses(self) -> bool:
+        """The body parses as JSON at least as leniently as Python's json.loads does (BOM, NaN,
+        repeated names): enough to judge its shape, whatever SEG-JSON-CONTENT-TYPE says of it."""
+        self._parse()
+        return self._parses
 
     def _parse(self) -> None:
         if self._parsed is not _UNPARSED:
             return
-        self._parsed, self._is_json = None, False
+        self._parsed, self._is_json, self._parses = None, False, False
         if self.body and not self.body_over_limit:
             try:
                 self._parsed, self._is_json = strict_json(self.body), True
+                self._parses = True
             except ValueError as error:
                 self._not_json = str(error)[:120]
+                # What a lenient client (json.loads) reads, so that the shape is judged apart from
+                # the strictness: that the text is not RFC 8259 JSON is SEG-JSON-CONTENT-TYPE's alone.
+                try:
+                    self._parsed, self._parses = json.loads(self.body), True
+                except ValueError:
+                    self._parsed = None
 
     @property
     def not_json_reason(self) -> str:

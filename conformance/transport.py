@@ -574,10 +574,12 @@ def _bytes_waiting(raw) -> int:
     else may follow, so the bytes the server wrote after the headers are waited for until the
     server closes, at most CLOSING_BODY_WAIT_S; on a kept-alive one, one look without waiting."""
     buffered = getattr(getattr(raw, "_fp", None), "fp", None)
-    sock = getattr(getattr(raw, "_connection", None), "sock", None) or getattr(getattr(buffered, "raw", None), "_sock", None)
+    closing = bool(getattr(getattr(raw, "_fp", None), "will_close", False))
+    sock = getattr(getattr(raw, "_connection", None), "sock", None)
+    if sock is None and closing:  # only a closing connection's socket: a kept-alive one may serve another request by now
+        sock = getattr(getattr(buffered, "raw", None), "_sock", None)
     if buffered is None or sock is None:
         return 0
-    closing = bool(getattr(raw._fp, "will_close", False))
     timeout = sock.gettimeout()
     try:
         sock.settimeout(0)

@@ -285,6 +285,12 @@ RULES = (
 )
 
 
+def changed_line(diff: str) -> str:
+    """The mutated line, stripped: how docs/mutation.md names a survivor (mutmut's numbers change
+    whenever the function does)."""
+    return next((line[1:].strip() for line in diff.splitlines() if line.startswith("+") and not line.startswith("+++")), "")
+
+
 def classify(diff: str) -> tuple[str, str] | None:
     """(rule, reason) for a survivor's diff that a rule explains, else None."""
     removed = "\n".join(line[1:] for line in diff.splitlines() if line.startswith("-") and not line.startswith("---"))

@@ -79,13 +79,13 @@ def check_list(exchange: Exchange, contract: Contract) -> list[Finding]:
     """The list answer as the vendor's example shows it (its schema names the array `segments` but
     requires `data`; the overlay declares `data`): every listed item a valid Segment."""
     body = exchange.json
-    errors = contract.schema_errors(body, LIST_SCHEMA) if exchange.body_is_json else ["not JSON"]
+    errors = contract.schema_errors(body, LIST_SCHEMA) if exchange.body_parses else ["not JSON"]
     return [Finding("SEG-LIST-SCHEMA", not errors, f"expected the list object, got: {'; '.join(errors[:3])}", exchange)]
 
 
 def check_error_object(exchange: Exchange, contract: Contract) -> list[Finding]:
     body = exchange.json
-    errors = contract.schema_errors(body, ERROR_SCHEMA) if exchange.body_is_json else ["not JSON"]
+    errors = contract.schema_errors(body, ERROR_SCHEMA) if exchange.body_parses else ["not JSON"]
     findings = [Finding(
         "SEG-ERROR-OBJECT",
         not errors,
@@ -104,7 +104,7 @@ def check_error_object(exchange: Exchange, contract: Contract) -> list[Finding]:
 
 def check_segment(exchange: Exchange, contract: Contract) -> list[Finding]:
     body = exchange.json
-    errors = contract.schema_errors(body, SEGMENT_SCHEMA) if exchange.body_is_json else ["not JSON"]
+    errors = contract.schema_errors(body, SEGMENT_SCHEMA) if exchange.body_parses else ["not JSON"]
     findings = [Finding("SEG-SEGMENT-SCHEMA", not errors, f"expected a valid Segment, got: {'; '.join(errors[:3])}", exchange)]
     if isinstance(body, dict):
         findings.append(Finding(

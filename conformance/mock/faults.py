@@ -156,9 +156,9 @@ FAULTS: dict[str, Fault] = {
         ),
         _fault(
             "ids-repeat",
-            "SEG-ID-UNIQUE SEG-CAP-DYNAMIC-100",
+            "SEG-ID-UNIQUE SEG-CAP-DYNAMIC-100 SEG-LIST-TOTAL",
             "ids come from a counter that wraps after 3, so the 4th segment reuses (and replaces)"
-            " the 1st; the cap then never fills",
+            " the 1st; the cap then never fills, and a list counts 3 at most",
         ),
         _fault(
             "static-id-from-customers",

@@ -1,7 +1,10 @@
 """Create: the three oneOf branches, what the answer carries, unique ids."""
 
+import json
+
 import pytest
 
+from conformance.contract import CREATE_PATH
 from conformance.suite import bodies
 from conformance.suite.scenarios import create
 
@@ -81,3 +84,14 @@ def test_ids_are_unique(conformance, target, verify, names):
         verify.check("SEG-ID-UNIQUE", segment_id not in seen,
                      f"expected a new id, got {segment_id} again (first given to {seen.get(segment_id)!r})", exchange)
         seen[segment_id] = body["name"]
+
+
+@pytest.mark.requirement("SEG-CREATE-STATIC-200")
+def test_create_accepts_json_declared_with_a_charset(conformance, target, verify, names):
+    """A body declared `application/json; charset=utf-8` (what most clients send) is JSON too:
+    the media type is what counts (RFC 9110 section 8.3.1), its parameters do not change it."""
+    body = json.dumps(bodies.static(names("charset")), ensure_ascii=False).encode("utf-8")
+    exchange = target.send("POST", CREATE_PATH, raw_body=body, headers={"Content-Type": "application/json; charset=utf-8"})
+    verify.check("SEG-CREATE-STATIC-200", exchange.status == 200,
+                 f"expected 200 for a valid static create declared application/json; charset=utf-8, answered {exchange.status}",
+                 exchange)

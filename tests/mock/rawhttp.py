@@ -54,13 +54,24 @@ class WireAnswer:
 
     @property
     def is_json(self) -> bool:
-        if not self.body:
+        """A JSON text as RFC 8259 has it on the wire: UTF-8, no BOM, no NaN/Infinity, unique names."""
+        if not self.body or self.body.startswith(b"\xef\xbb\xbf"):
             return False
         try:
-            json.loads(self.body)
+            json.loads(self.body.decode("utf-8"), parse_constant=_refuse, object_pairs_hook=_unique)
         except ValueError:
             return False
         return True
+
+
+def _refuse(constant: str) -> Any:
+    raise ValueError(constant)
+
+
+def _unique(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    if len({name for name, _ in pairs}) != len(pairs):
+        raise ValueError("a member name twice")
+    return dict(pairs)
 
 
 def exchange(

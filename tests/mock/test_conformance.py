@@ -264,7 +264,7 @@ def test_every_answer_is_documented_for_its_operation(api):
             )
 
 
-@verifies("SEG-METHOD-405")
+@verifies("SEG-METHOD-405", "SEG-405-ALLOW")
 @pytest.mark.parametrize(
     "method, path, allowed",
     [

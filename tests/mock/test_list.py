@@ -48,7 +48,7 @@ def test_an_empty_list(api, expect):
     assert api.list().json() == {"object": "list", "data_ref": "data", "data": [], "total": 0}
 
 
-@pytest.mark.mock_verifies("SEG-LIST-LIMIT")
+@pytest.mark.mock_verifies("SEG-LIST-LIMIT", "SEG-LIST-TOTAL")
 def test_limit_defaults_to_10_and_total_counts_past_it(api, expect):
     _make(api, expect, [f"s{index}" for index in range(12)])
     body = api.list().json()
