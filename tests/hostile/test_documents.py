@@ -5,7 +5,6 @@ escape sequences) are served or refused in one line, and their text never reache
 
 from __future__ import annotations
 
-import copy
 import json
 import os
 from pathlib import Path
