@@ -22,6 +22,7 @@ import itertools
 import json
 import re
 import time
+import unicodedata
 from collections.abc import Iterable
 from secrets import compare_digest
 from typing import Any
@@ -322,6 +323,8 @@ class SegmentsMock:
             name = name.encode("ascii", "replace").decode("ascii")
         if "name-truncated-255" in self.faults:
             name = name[:255]
+        if "name-normalised-nfc" in self.faults:
+            name = unicodedata.normalize("NFC", name)
         return name
 
     def _stored_filter(self, kind: str, body: dict[str, Any]) -> dict[str, Any] | None:

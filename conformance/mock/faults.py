@@ -122,6 +122,12 @@ FAULTS: dict[str, Fault] = {
             "every non-ASCII character of the name is stored and answered as '?'",
         ),
         _fault(
+            "name-normalised-nfc",
+            "SEG-CREATE-NAME-ECHO",
+            "names are stored in Unicode normalisation form NFC: a decomposed 'e' + U+0301 comes back"
+            " as one composed character",
+        ),
+        _fault(
             "name-truncated-255",
             "SEG-CREATE-NAME-ECHO SEG-GET-READBACK",
             "names longer than 255 characters are cut to 255",

@@ -56,6 +56,7 @@ NAMES = {
     "non-ascii": "Klienci z Łodzi — 東京 🎁 Ünïcödé",
     "long-1000": "L" * 990,
     "padded": "  spaces kept  ",
+    "decomposed": "Cafe\u0301 Zu\u0308rich",  # NFD: a server that normalises answers other code points
 }
 
 

@@ -344,7 +344,7 @@ class Bench:
 
     def probe_name_echo(self) -> None:
         for label, suffix in (("non-ascii", "Klienci z Łodzi — 東京 🎁 Ünïcödé"), ("long", "L" * 990),
-                              ("padded", "  spaces kept  ")):
+                              ("padded", "  spaces kept  "), ("decomposed", "Cafe\u0301 Zu\u0308rich")):
             name = f"{self.name(label)} {suffix}"
             answer = self.create({"name": name, "type": "static", "customers": VENDOR_CUSTOMERS})
             if answer.status == 200 and isinstance(answer.json, dict):

@@ -174,6 +174,13 @@ def _(api, expect):
     assert api.create_static(name="Łódź 🎉").json()["name"] == "??d? ?"
 
 
+@probe("name-normalised-nfc")
+def _(api, expect):
+    segment = expect.segment(api.create_static(name="Cafe\u0301"))
+    assert segment["name"] == "Caf\u00e9"
+    assert api.get(segment["id"]).json()["name"] == "Caf\u00e9"
+
+
 @probe("name-truncated-255")
 def _(api, expect):
     assert api.create_static(name="n" * 300).json()["name"] == "n" * 255
