@@ -54,8 +54,9 @@ def why_left_out(item: pytest.Item, catalogue: dict, contract: Contract, setting
 
 def run_scope(judged: dict, contract: Contract, recorder: Recorder, client: dict | None = None) -> dict[str, str]:
     """Requirement ids left out on purpose, with why: the document lacks their operation, the SDK
-    gate's client does not offer it (`client["offers"]`), or every test that verifies them was
-    deselected (profile, -k/-m, heavy off loopback)."""
+    gate's client does not offer it (`client["offers"]`), every test that verifies them was
+    deselected (profile, -k/-m, heavy off loopback), or no answer gave them anything to judge
+    (Verifier.not_applicable: a judged requirement stays in scope, see Recorder.outcomes)."""
     documented = contract.operation_ids
     declared = recorder.tests_declaring()
     offered = set(client["offers"]) if client and "offers" in client else None
@@ -72,6 +73,8 @@ def run_scope(judged: dict, contract: Contract, recorder: Recorder, client: dict
         tests = declared.get(requirement.id, [])
         if tests and all(test.outcome == "deselected" for test in tests):
             scope[requirement.id] = f"out of scope: {requirement_reason(test.message for test in tests)}"
+        elif requirement.id in recorder.not_applicable:  # judged by no test (outcomes keeps a judged one in scope)
+            scope[requirement.id] = f"out of scope: not applicable: {recorder.not_applicable[requirement.id]}"
     return scope
 
 

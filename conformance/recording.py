@@ -78,6 +78,7 @@ class Verifier:
         self.findings: list[FindingRecord] = []
         self.pending: FindingRecord | None = None  # a MUST violation of the generic checks, raised at the end
         self.precondition: str | None = None
+        self.inapplicable: dict[str, str] = {}  # requirement -> why this test's target gave it nothing to judge
 
     def check(self, requirement_id: str, condition: bool, message: str, exchange: Exchange | None = None, *,
               example: str | None = None, cause: str | None = None) -> bool:
@@ -98,6 +99,14 @@ class Verifier:
             record = self._record(finding.requirement, finding.passed, finding.message, finding.exchange)
             if record.status is Status.FAIL and self.pending is None and self._catalogue[record.requirement].level is Level.MUST:
                 self.pending = record
+
+    def not_applicable(self, requirement_id: str, reason: str) -> None:
+        """The condition `requirement_id` governs did not arise here (no 405 was answered, an
+        optional field was absent): not evidence either way, and no gap in the run. Unless another
+        test judges it, the requirement is out of the run's scope with this reason, never a PASS."""
+        if requirement_id not in self.declared:
+            raise UndeclaredRequirement(f"{self.nodeid} checks {requirement_id}, which it does not declare")
+        self.inapplicable.setdefault(requirement_id, reason)
 
     def not_tested(self, reason: str) -> None:
         """Stop the test: a precondition of its requirements does not hold on this target."""
@@ -148,6 +157,7 @@ class Recorder:
     exchanges: dict[int, dict[str, Any]] = field(default_factory=dict)  # sequence -> masked evidence
     causes: list[str] = field(default_factory=list)  # why the run could not test everything
     not_tested: dict[str, str] = field(default_factory=dict)  # requirement -> a reason stated by the run
+    not_applicable: dict[str, str] = field(default_factory=dict)  # requirement -> why no test had anything to judge
     requests_sent: int = 0
 
     def exchange(self, exchange: Exchange) -> None:
@@ -170,6 +180,8 @@ class Recorder:
 
     def absorb(self, verifier: Verifier) -> None:
         """A finished (or stopped) test's findings."""
+        for requirement_id, reason in verifier.inapplicable.items():
+            self.not_applicable.setdefault(requirement_id, reason)
         for record in verifier.findings:
             if record.status is Status.PASS:
                 self.passes[record.requirement] += 1
@@ -238,6 +250,7 @@ class Recorder:
             "exchanges": self.exchanges,
             "causes": self.causes,
             "not_tested": self.not_tested,
+            "not_applicable": self.not_applicable,
             "requests_sent": self.requests_sent,
         }
 
@@ -260,6 +273,8 @@ class Recorder:
         self.causes.extend(worker["causes"])
         for requirement_id, reason in worker["not_tested"].items():
             self.not_tested.setdefault(requirement_id, reason)
+        for requirement_id, reason in worker["not_applicable"].items():
+            self.not_applicable.setdefault(requirement_id, reason)
         self.requests_sent += worker["requests_sent"]
 
 

@@ -76,8 +76,22 @@ def test_a_target_that_ignores_credentials_is_left_clean_and_still_caught(tmp_pa
 
 
 # Fractions of an uninterrupted run, from start-up (imports take the first third) to the reports.
-# Not before ~3%: the first few milliseconds are the interpreter's own start, before any of our code.
+# None before the interpreter has reached our first line (interpreter_start): until then the signal
+# is the interpreter's, not ours, and no code of any program can hold it.
 SWEEP = [0.03, 0.06, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.97]
+
+
+@pytest.fixture(scope="module")
+def interpreter_start():
+    """The slowest of three starts of the interpreter up to the line that installs our handler
+    (conformance.launch), doubled: a loaded machine stretches it, and a run against a base URL is
+    short enough now (tests side by side) that 3% of it can fall inside it."""
+    started = []
+    for _ in range(3):
+        begin = time.monotonic()
+        subprocess.run([sys.executable, "-c", "import conformance.launch"], check=True)
+        started.append(time.monotonic() - begin)
+    return 2 * max(started)
 
 
 @pytest.fixture(scope="module")
@@ -98,12 +112,12 @@ def run_duration(tmp_path_factory):
 @pytest.mark.parametrize("fraction", SWEEP, ids=[f"{int(fraction * 100)}%" for fraction in SWEEP])
 @pytest.mark.parametrize("signal_number", [signal.SIGINT, signal.SIGTERM], ids=["int", "term"])
 def test_an_interrupt_at_any_moment_is_incomplete_and_cleans_up(tmp_path, mock_with_customer_data, run_duration,
-                                                                 signal_number, fraction):
+                                                                 interpreter_start, signal_number, fraction):
     """From start-up to the last report: never exit 0, always cleaned up, and a summary written says so too."""
     mock = mock_with_customer_data
     before = live_ids(mock)
     run = conformance("--base-url", mock.url, "--report-dir", str(tmp_path), "-q", "--seed", "5")
-    time.sleep(run_duration * fraction)
+    time.sleep(max(run_duration * fraction, interpreter_start))
     if run.poll() is not None:
         pytest.skip(f"the run ended before {fraction:.0%} of the reference run's time: nothing to interrupt")
     run.send_signal(signal_number)

@@ -94,3 +94,35 @@ def test_a_worker_s_results_merge_with_unique_exchange_numbers():
     worker.absorb(check)
     controller.merge(worker.export(), offset=100)
     assert controller.kept["SEG-GET-200"][0]["sequence"] == 103 and controller.violations["SEG-GET-200"] == 1
+
+
+def _scope_and_outcomes(*verifiers):
+    from conformance.contract import Contract
+    from conformance.judging import run_scope
+
+    recorder = Recorder()
+    for check in verifiers:
+        recorder.absorb(check)
+    scope = run_scope(CATALOGUE, Contract.load(None), recorder)
+    return scope, {outcome.id: outcome for outcome, _ in recorder.outcomes(CATALOGUE, scope)}
+
+
+def test_a_requirement_no_answer_gave_anything_to_judge_is_out_of_scope_with_the_reason_never_a_pass():
+    check = verifier("SEG-METHOD-405", "SEG-405-ALLOW")
+    check.not_applicable("SEG-405-ALLOW", "the target answered no 405")
+    scope, outcomes = _scope_and_outcomes(check)
+    assert scope["SEG-405-ALLOW"] == "out of scope: not applicable: the target answered no 405"
+    assert outcomes["SEG-405-ALLOW"].status is Status.NOT_TESTED and not outcomes["SEG-405-ALLOW"].in_scope
+
+
+def test_a_requirement_another_test_judged_stays_in_scope_with_its_finding():
+    idle, judged = verifier("SEG-405-ALLOW", nodeid="t::a"), verifier("SEG-405-ALLOW", nodeid="t::b")
+    idle.not_applicable("SEG-405-ALLOW", "no 405 here")
+    judged.generic([Finding("SEG-405-ALLOW", False, "a 405 without Allow", answer(405))])
+    _, outcomes = _scope_and_outcomes(idle, judged)
+    assert outcomes["SEG-405-ALLOW"].status is Status.FAIL and outcomes["SEG-405-ALLOW"].in_scope
+
+
+def test_not_applicable_is_for_declared_requirements_only():
+    with pytest.raises(UndeclaredRequirement):
+        verifier("SEG-GET-200").not_applicable("SEG-DELETE-GONE", "not mine")
