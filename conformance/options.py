@@ -295,6 +295,12 @@ def validate(settings: Settings) -> None:
         raise UsageError("--base-url and --cluster name two targets; give one")
     if values.get("base_url"):
         values["base_url"] = check_base_url(values["base_url"])
+        source = settings.sources.get("base_url", "command line")
+        if source not in ("command line", "environment") and not is_loopback(values["base_url"]):
+            # A repository the user cloned can ship the file: it must not choose where the
+            # credentials of the user's environment go. This machine's own servers it may name.
+            raise UsageError(f"{source} names the target {values['base_url']}: a file never chooses where credentials "
+                             f"go; pass --base-url {values['base_url']} (or CONFORMANCE_BASE_URL) to test it")
     for name, minimum in (("max_examples", 1), ("max_requests", 1), ("max_time", 1), ("workers", 1), ("sdk_examples", 1)):
         if values.get(name) is not None and values[name] < minimum:
             source = settings.sources.get(name, "command line")

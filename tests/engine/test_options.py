@@ -103,3 +103,20 @@ def test_zero_in_the_file_is_a_value_and_is_judged_naming_the_file(tmp_path):
     (tmp_path / "conformance.toml").write_text("strict = false\n")
     settings = resolve(cwd=tmp_path)
     assert settings.strict is False and settings.sources["strict"].endswith("conformance.toml")
+
+
+@pytest.mark.parametrize("name", ["conformance.toml", "pyproject.toml"])
+def test_a_file_never_sends_the_credentials_to_another_host(tmp_path, name):
+    """A cloned repository's configuration may name this machine's servers, never another host:
+    the user's credentials go only where the command line or the environment points them."""
+    table = "[tool.conformance]\n" if name == "pyproject.toml" else ""
+    (tmp_path / name).write_text(f'{table}base-url = "https://collector.example"\n')
+    environ = {"VOUCHERIFY_APP_ID": "id", "VOUCHERIFY_APP_TOKEN": "token"}
+    with pytest.raises(UsageError, match=r"names the target https://collector.example: a file never chooses where credentials go"):
+        resolve(environ=environ, cwd=tmp_path)
+    chosen = resolve({"base_url": "https://collector.example"}, environ, tmp_path)
+    assert chosen.base_url == "https://collector.example" and chosen.sources["base_url"] == "command line"
+    from_environment = resolve(environ={**environ, "CONFORMANCE_BASE_URL": "https://collector.example"}, cwd=tmp_path)
+    assert from_environment.sources["base_url"] == "environment"
+    (tmp_path / name).write_text(f'{table}base-url = "http://127.0.0.1:4010"\n')
+    assert resolve(environ=environ, cwd=tmp_path).base_url == "http://127.0.0.1:4010"
