@@ -59,6 +59,10 @@ STATUS_OK_BODY = b'{"status":"ok"}'  # delete-204-with-body: 15 bytes
 UTF8_BOM = b"\xef\xbb\xbf"  # json-with-byte-order-mark
 LIST_DEFAULT_LIMIT_5 = 5  # list-default-limit-5
 NEGATIONS = ("$is_not", "$not_in", "$not_contain")  # list-negations-ignored
+MISREAD_OPERATORS = (  # (fault, operator, what the fault reads it as)
+    ("list-has-value-read-as-is", "$has_value", "$is"),  # the empty value taken literally: name == ""
+    ("list-after-read-as-before", "$after", "$before"),  # the comparison turned round
+)
 
 
 class UnsupportedOperation(ValueError):
@@ -278,8 +282,10 @@ class SegmentsMock:
             instant, leap = timestamps.now(), False
         segment.created_at = timestamps.format_instant(instant, form, leap=leap)
         # The instant as answered, not as measured: a filter or an order the client checks against
-        # the created_at it was given must agree with it to the digit.
+        # the created_at it was given must agree with it to the digit (created-at-kept-finer: not).
         segment.key = timestamps.parse_key(segment.created_at)
+        if "created-at-kept-finer" in self.variants:
+            segment.key = timestamps.key_of(instant, leap=leap)
 
     def _over_cap(self, kind: str, body: dict[str, Any]) -> Answer | None:
         if kind == STATIC:
@@ -436,6 +442,7 @@ class SegmentsMock:
             tie_break=tie_break,
             use_filters="list-filters-ignored" not in self.faults,
             ignored_operators=NEGATIONS if "list-negations-ignored" in self.faults else (),
+            misread_operators={operator: misread for fault, operator, misread in MISREAD_OPERATORS if fault in self.faults},
         )
         limit = LIST_DEFAULT_LIMIT_5 if "list-default-limit-5" in self.faults and not _names_limit(request) else query.limit
         page = chosen if "list-limit-ignored" in self.faults else chosen[:limit]

@@ -472,6 +472,18 @@ FAULTS: dict[str, Fault] = {
             LIST,
         ),
         _fault(
+            "list-has-value-read-as-is",
+            "SEG-LIST-FILTERS",
+            'the presence operator $has_value (whose value is the empty string) is read as $is "": it keeps nothing',
+            LIST,
+        ),
+        _fault(
+            "list-after-read-as-before",
+            "SEG-LIST-FILTERS",
+            "created_at $after is read as $before: it keeps the segments created before the instant",
+            LIST,
+        ),
+        _fault(
             "list-filters-ignored",
             "SEG-LIST-FILTERS SEG-LIST-TOTAL",
             "the filters query is ignored (ids, limit and order still apply), so total counts every segment",
@@ -492,6 +504,10 @@ FAULTS: dict[str, Fault] = {
 # still be detected: a check that only works on the default shape of the answer is not proven.
 CONTRADICTIONS: dict[tuple[str, str], str] = {
     ("static-sync-in-progress", "no-sync-status"): "the variant leaves out the field the fault sets",
+    ("list-after-read-as-before", "created-at-no-fraction"): (
+        "whole seconds leave two segments created a moment apart no instant between them that a server"
+        " keeping finer instants than it shows must honour, so the $after case is not judged"
+    ),
 }
 
 

@@ -13,7 +13,7 @@ deepObject arrays are not defined by OpenAPI 3.0, so the three spellings clients
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -152,12 +152,17 @@ class ListRules:
         tie_break: Callable[[Segment], Any],
         use_filters: bool = True,
         ignored_operators: Iterable[str] = (),
+        misread_operators: Mapping[str, str] | None = None,
     ) -> list[Segment]:
-        """Every candidate the query matches, in its order (before the limit). use_filters=False and
-        ignored_operators are the list-filters-ignored and list-negations-ignored faults."""
+        """Every candidate the query matches, in its order (before the limit). use_filters=False,
+        ignored_operators and misread_operators (operator -> the one it is read as) are the
+        list-filters-ignored, list-negations-ignored, list-has-value-read-as-is and
+        list-after-read-as-before faults."""
         chosen = [segment for segment in candidates if query.ids is None or segment.id in query.ids]
         ignored = frozenset(ignored_operators)
-        conditions = tuple(condition for condition in query.conditions if condition[1] not in ignored)
+        misread = misread_operators or {}
+        conditions = tuple((field, misread.get(operator, operator), value) for field, operator, value in query.conditions
+                           if operator not in ignored)
         if use_filters and conditions:
             chosen = [segment for segment in chosen if self._matches(segment, query.junction, conditions)]
         chosen.sort(key=lambda segment: (segment.key, tie_break(segment)), reverse=query.order.startswith("-"))

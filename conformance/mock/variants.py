@@ -93,6 +93,15 @@ VARIANTS: dict[str, Variant] = {
             "RFC 3339 section 5.6, NOTE: \"T\" and \"Z\" may alternatively be lower case.",
             CREATED_AT,
         ),
+        Variant(
+            "created-at-kept-finer",
+            "the list's order and created_at filters use the instant as measured (microseconds),"
+            " finer than the created_at shown (milliseconds): a segment shown at .123Z is after"
+            " $after=...123Z",
+            "the list's created_at filter says only \"Value is after this date\"; nothing ties the"
+            " stored instant to the digits created_at shows (RFC 3339 section 5.6 leaves the"
+            " fraction's length free).",
+        ),
         # --- the Segment and the Error object -----------------------------------------------------
         Variant(
             "segment-extra-fields",

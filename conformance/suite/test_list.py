@@ -5,7 +5,9 @@ its segments with a token of its own and lists only those (a name filter), so se
 keep on the account, or that earlier tests deleted, never decide anything.
 """
 
+import re
 import time
+from datetime import timedelta
 
 import pytest
 
@@ -47,6 +49,24 @@ def _instant(created_at):
         return (0, parse_key(created_at), "")
     except ValueError:
         return (1, (), str(created_at))
+
+
+_FRACTION = re.compile(r"\d\d:\d\d:\d\d(?:\.(\d+))?")
+
+
+def _bound_between(earlier, later):
+    """An instant strictly between two created_at values, written in UTC with microseconds, or None
+    when they are too close to have one that binds: a server may keep finer instants than it shows,
+    so each shown value stands for any instant up to one unit of its last digit later."""
+    first, second = _instant(earlier), _instant(later)
+    if first[0] or second[0] or first[1][1] or second[1][1]:  # not RFC 3339, or a leap second
+        return None
+    unit = max(timedelta(seconds=10 ** -len(_FRACTION.search(str(text)).group(1) or "")) for text in (earlier, later))
+    start, end = (key[1][0] + timedelta(microseconds=key[1][2]) for key in (first, second))
+    if end - start <= 2 * unit:
+        return None
+    middle = start + (end - start) / 2
+    return middle.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def _create_named(conformance, target, verify, token, count=1, kind="static"):
@@ -123,8 +143,10 @@ def test_list_shows_created_and_not_deleted(conformance, target, verify, names):
 def test_list_honours_filters(conformance, target, verify, names):
     """filters keeps exactly the segments that meet its conditions: by name, by type, by id."""
     token = names("filtered")
-    (static,) = _create_named(conformance, target, verify, f"{token} static", 1)
-    (passive,) = _create_named(conformance, target, verify, f"{token} passive", 1, "passive")
+    static_segment = create(conformance, target, verify, bodies.static(f"{token} static 0")).json
+    time.sleep(MILLISECOND_RESOLUTION_WAIT_S)  # an instant between the two, for created_at's filters
+    passive_segment = create(conformance, target, verify, bodies.dynamic(f"{token} passive 0", "passive")).json
+    static, passive = static_segment["id"], passive_segment["id"]
     _create_named(conformance, target, verify, names("spacer"), 1)  # the newest is no filter's: lag is another requirement's
     name = "filters[name][conditions]"
     cases = {
@@ -141,7 +163,14 @@ def test_list_honours_filters(conformance, target, verify, names):
         "id $is_not": ({**_named(token), "filters[id][conditions][$is_not]": static}, {passive}),
         "junction or": ({"filters[junction]": "or", f"{name}[$is]": f"{token} static 0", "filters[id][conditions][$in]": passive},
                         {static, passive}),
+        # the presence operators take the empty string as their value (the filter schema says so)
+        "id $has_value": ({**_named(token), "filters[id][conditions][$has_value]": ""}, {static, passive}),
+        "id $is_unknown": ({**_named(token), "filters[id][conditions][$is_unknown]": ""}, set()),
     }
+    bound = _bound_between(static_segment.get("created_at"), passive_segment.get("created_at"))
+    if bound is not None:  # created apart enough to tell: one is before the bound, the other after
+        cases["created_at $after"] = ({**_named(token), "filters[created_at][conditions][$after]": bound}, {passive})
+        cases["created_at $before"] = ({**_named(token), "filters[created_at][conditions][$before]": bound}, {static})
     for label, (params, expected) in cases.items():
         exchange, ids = _listed(verify, target, params, "SEG-LIST-FILTERS")
         verify.check("SEG-LIST-FILTERS", set(ids) == expected,

@@ -657,6 +657,22 @@ def _(api, expect):
     assert [item["id"] for item in api.list({"filters[name][conditions][$is]": "kept"}).json()["data"]] == [kept]
 
 
+@probe("list-has-value-read-as-is")
+def _(api, expect):
+    segment_id = expect.segment(api.create_static(name="present"))["id"]
+    assert api.list({"filters[id][conditions][$has_value]": ""}).json()["data"] == []
+    assert [item["id"] for item in api.list({"filters[id][conditions][$is]": segment_id}).json()["data"]] == [segment_id]
+
+
+@probe("list-after-read-as-before")
+def _(api, expect):
+    earlier = expect.segment(api.create_static(name="earlier"))
+    time.sleep(0.005)
+    later = expect.segment(api.create_static(name="later"))
+    listed = {item["id"] for item in api.list({"filters[created_at][conditions][$after]": later["created_at"]}).json()["data"]}
+    assert listed == {earlier["id"]}
+
+
 @probe("list-shows-deleted")
 def _(api, expect):
     segment_id = expect.segment(api.create_static())["id"]
