@@ -221,9 +221,13 @@ class SegmentsMock:
         if "long-name-500" in self.faults and len(body["name"]) > LONG_NAME:
             return self._server_error("value too long for column name")
         kind = segment_type(body)
+        if kind == STATIC and body.get("customers") == [] and "static-empty-customers-refused" in self.faults:
+            return self._error(400, "invalid_payload", "Invalid payload", "Property customers should not be empty")
         refused = self._over_cap(kind, body)
         if refused is not None:
             return refused
+        if kind == "passive" and "passive-refused-400" in self.faults:
+            return self._error(400, "invalid_segment", "Invalid segment", "Passive segments are not enabled for this project")
         if kind == "passive" and "passive-stored-as-auto-update" in self.faults:
             kind = "auto-update"
         customers = body.get("customers") if kind == STATIC else None
@@ -315,6 +319,8 @@ class SegmentsMock:
         return STATIC_CUSTOMER_CAP
 
     def _dynamic_cap(self) -> int:
+        if "dynamic-cap-50" in self.faults:
+            return DYNAMIC_SEGMENT_CAP // 2
         return DYNAMIC_SEGMENT_CAP + 1 if "dynamic-cap-101" in self.faults else DYNAMIC_SEGMENT_CAP
 
     def _new_id(self) -> str:
@@ -416,6 +422,8 @@ class SegmentsMock:
 
     def _list(self, request: Request) -> Answer:
         rules = self.list_rules
+        if request.query_params.get("limit") == "1" and "list-limit-1-refused" in self.faults:
+            return self._error(400, "invalid_query", "Invalid query", "Query parameter limit should be between 2 and 100")
         try:
             query = rules.parse(request.query_params.multi_items(), clamp="list-bad-params-accepted" in self.faults)
         except InvalidQuery as invalid:

@@ -101,6 +101,17 @@ FAULTS: dict[str, Fault] = {
             " (passive ones are echoed; get has the filter)",
         ),
         _fault(
+            "static-empty-customers-refused",
+            "SEG-CREATE-STATIC-200",
+            "a static create with customers [] answers 400, though the schema sets no minimum on the array",
+        ),
+        _fault(
+            "passive-refused-400",
+            "SEG-CREATE-PASSIVE-200 SEG-CAP-DYNAMIC-100",
+            "a valid passive create answers 400 (passive segments not enabled) while auto-update creates"
+            " succeed: where the run cannot see the account, only the accepted sibling shows the cap was not full",
+        ),
+        _fault(
             "passive-stored-as-auto-update",
             "SEG-CREATE-PASSIVE-200 SEG-GET-READBACK",
             "a passive segment is stored and answered as type auto-update",
@@ -360,6 +371,12 @@ FAULTS: dict[str, Fault] = {
             "the auto-update and passive cap is off by one: a 101st segment is accepted",
         ),
         _fault(
+            "dynamic-cap-50",
+            "SEG-CAP-DYNAMIC-100",
+            "the auto-update and passive cap is 50, not 100: the 51st is refused (a cap judged from one"
+            " side, \"a refusal came\", passes it)",
+        ),
+        _fault(
             "dynamic-cap-answers-403",
             "SEG-STATUS-DOCUMENTED",
             "a create past the 100 auto-update and passive segments answers 403 Forbidden"
@@ -372,7 +389,7 @@ FAULTS: dict[str, Fault] = {
         ),
         _fault(
             "deleted-still-counted",
-            "SEG-CAP-DELETE-FREES SEG-CREATE-AUTOUPDATE-200 SEG-CREATE-PASSIVE-200",
+            "SEG-CAP-DYNAMIC-100 SEG-CAP-DELETE-FREES SEG-CREATE-AUTOUPDATE-200 SEG-CREATE-PASSIVE-200",
             "deleted auto-update and passive segments still count toward the 100 cap: once 100"
             " were created, no other ever is",
         ),
@@ -469,6 +486,12 @@ FAULTS: dict[str, Fault] = {
             "SEG-LIST-CREATED",
             "the list reads a replica one write behind: the segment created last is missing"
             " (and not counted in total)",
+            LIST,
+        ),
+        _fault(
+            "list-limit-1-refused",
+            "SEG-LIST-LIMIT",
+            "limit=1, the lower end of the documented 1-100, answers 400 (the range read as exclusive there)",
             LIST,
         ),
         _fault(

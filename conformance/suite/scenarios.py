@@ -3,12 +3,15 @@
 A valid auto-update or passive create can be refused for a reason the suite cannot see: the
 target already holds 100 of them, made by someone else (the cap counts every segment of the
 account). On a target whose content the run knows (the embedded mock starts empty) a refusal is
-a failure; elsewhere it is a precondition not met: NOT TESTED with the reason, never a false FAIL.
+a failure. Elsewhere one more valid dynamic create, of the other type, tells: the cap counts both
+types, so if that sibling is accepted the cap had room and the refusal is a failure; if it is
+refused too, the refusal is a precondition not met: NOT TESTED with the reason, never a false FAIL.
 """
 
 from __future__ import annotations
 
 from conformance.contract import CREATE_PATH
+from conformance.suite import bodies
 from conformance.mock.store import DYNAMIC_TYPES  # the types the 100 cap counts: one definition
 
 CREATE_REQUIREMENT = {"static": "SEG-CREATE-STATIC-200", "auto-update": "SEG-CREATE-AUTOUPDATE-200",
@@ -30,10 +33,25 @@ def create(conformance, target, verify, body, requirement_id: str | None = None)
     exchange = target.create(body)
     if (exchange.status != 200 and kind in DYNAMIC_TYPES and 400 <= exchange.status < 500
             and exchange.status not in NOT_CAP_STATUSES and not knows_dynamic_room(conformance)):
-        verify.not_tested(f"a valid {kind} create answered {exchange.status}: the target may already hold "
-                          f"{DYNAMIC_CAP} auto-update and passive segments (its cap) that this run did not create")
+        sibling = _sibling_create(target, body, kind)
+        if sibling.status != 200:
+            verify.not_tested(f"a valid {kind} create answered {exchange.status} and a valid {_sibling_type(kind)} create "
+                              f"after it {sibling.status}: the target may already hold {DYNAMIC_CAP} auto-update and "
+                              "passive segments (its cap) that this run did not create")
+        verify.check(requirement_id, False, f"expected 200 for a valid {kind} create, answered {exchange.status}; a valid "
+                     f"{_sibling_type(kind)} create right after it answered 200, so the cap they share had room", exchange)
     verify.check(requirement_id, exchange.status == 200, f"expected 200 for a valid {kind} create, answered {exchange.status}", exchange)
     return exchange
+
+
+def _sibling_type(kind: str) -> str:
+    return "passive" if kind == "auto-update" else "auto-update"
+
+
+def _sibling_create(target, body: dict, kind: str):
+    """A valid create of the other dynamic type, named after the refused one (cleanup deletes it)."""
+    name = str(body.get("name", "conformance"))[:200]
+    return target.create(bodies.dynamic(f"{name} sibling", _sibling_type(kind)))
 
 
 def stored_names(conformance, target, token: str) -> list[str] | None:

@@ -88,8 +88,8 @@ def test_list_answers_the_list_object(conformance, target, verify, names):
 
 @pytest.mark.requirement("SEG-LIST-LIMIT", "SEG-LIST-TOTAL", "SEG-CREATE-STATIC-200")
 def test_list_honours_limit(conformance, target, verify, names):
-    """limit=2 lists 2 of 3 matching segments and counts 3 in total; with no limit, 10 of 11
-    (with 3, a default of 5 could not be told from 10)."""
+    """limit=2 lists 2 of the 11 matching segments and counts 11 in total; limit=1 (the lower end
+    of 1-100) lists 1; with no limit, 10 of 11 (with 3, a default of 5 could not be told from 10)."""
     token = names("limited")
     _create_named(conformance, target, verify, token, DEFAULT_LIMIT + 1)
     _create_named(conformance, target, verify, names("spacer"), 1)  # the newest is no filter's: lag is another requirement's
@@ -98,6 +98,8 @@ def test_list_honours_limit(conformance, target, verify, names):
     total = exchange.json.get("total")
     verify.check("SEG-LIST-TOTAL", total == DEFAULT_LIMIT + 1,
                  f"expected total {DEFAULT_LIMIT + 1} (the segments the query matches, whatever the limit), got {total!r}", exchange)
+    exchange, ids = _listed(verify, target, {**_named(token), "limit": 1}, "SEG-LIST-LIMIT")  # the lower end of 1-100
+    verify.check("SEG-LIST-LIMIT", len(ids) == 1, f"expected 1 segment with limit=1 ({DEFAULT_LIMIT + 1} match), got {len(ids)}", exchange)
     exchange, ids = _listed(verify, target, {"filters[name][conditions][$contains]": token}, "SEG-LIST-LIMIT")
     verify.check("SEG-LIST-LIMIT", len(ids) == DEFAULT_LIMIT,
                  f"expected {DEFAULT_LIMIT} segments with no limit ({DEFAULT_LIMIT + 1} match), got {len(ids)}", exchange)

@@ -129,6 +129,7 @@ class Bench:
         list_documented = self.contract.operation("GET", CREATE_PATH) is not None
         probes: list[Callable[[], None]] = [
             self.probe_create_static,
+            self.probe_create_static_empty,
             self.probe_create_dynamic,
             self.probe_name_echo,
             self.probe_ids_unique,
@@ -326,6 +327,10 @@ class Bench:
         if "initial_sync_status" in segment:
             self.check("SEG-CREATE-SYNC-STATUS", segment["initial_sync_status"] == "DONE",
                        f"initial_sync_status {segment['initial_sync_status']!r} on a static segment", answer)
+
+    def probe_create_static_empty(self) -> None:
+        """customers [] is a valid static body (the array has no minItems)."""
+        self.create({"name": self.name("static-empty"), "type": "static", "customers": []})
 
     def probe_create_dynamic(self) -> None:
         for kind, filter_, requirement in (
@@ -578,6 +583,10 @@ class Bench:
         expected = min(2, total) if isinstance(total, int) else 2
         self.check("SEG-LIST-LIMIT", len(data) == expected, f"limit=2 answered {len(data)} segments of {total}")
         self.check("SEG-LIST-TOTAL", total == 3, f"3 ids asked for with limit=2: total {total!r}")
+        answer = self.list(ids[:3] + [("limit", "1")])
+        data = answer.json.get("data") if answer.status == 200 and isinstance(answer.json, dict) else None
+        self.check("SEG-LIST-LIMIT", isinstance(data, list) and len(data) == 1,
+                   f"limit=1 (the lower end) answered {answer.status} with {len(data) if isinstance(data, list) else 'no'} segments", answer)
         self._make(1, "spacer")  # the newest is not one of the 12: a list one write behind is another requirement's
         _, total = self.listed_with_total([("filters[name][conditions][$starts_with]", f"limit {self.tag}"), ("limit", "2")])
         self.check("SEG-LIST-TOTAL", total == len(made), f"{len(made)} segments named 'limit ...' with limit=2: total {total!r}")
@@ -664,6 +673,8 @@ class Bench:
         live = store.count(DYNAMIC_TYPES)
         self.check("SEG-CAP-DYNAMIC-100", rejection is not None and live <= 100,
                    f"{live} auto-update and passive segments exist at once")
+        self.check("SEG-CAP-DYNAMIC-100", rejection is None or live >= 100,
+                   f"refused with only {live} auto-update and passive segments held (up to 100 can be created)", rejection)
         if rejection is None:
             raise NotTested("the cap was never reached")
         self.check("SEG-CAP-DYNAMIC-100", 400 <= rejection.status < 500, f"past the cap: {rejection.status}", rejection)

@@ -157,6 +157,24 @@ def _(api, expect):
     assert api.get(created["id"]).json()["filter"] == api.FILTER  # stored all the same
 
 
+@probe("static-empty-customers-refused")
+def _(api, expect):
+    expect.error(api.create_static(customers=[]), 400)
+    assert api.create_static(customers=["cust_1"]).status_code == 200
+
+
+@probe("list-limit-1-refused")
+def _(api, expect):
+    expect.error(api.list({"limit": 1}), 400)
+    assert api.list({"limit": 2}).status_code == 200
+
+
+@probe("passive-refused-400")
+def _(api, expect):
+    assert api.create_dynamic("passive").status_code == 400
+    assert api.create_dynamic("auto-update").status_code == 200
+
+
 @probe("passive-stored-as-auto-update")
 def _(api, expect):
     created = api.create_dynamic("passive").json()
@@ -379,6 +397,12 @@ def _(api, expect):
 @probe("dynamic-cap-101")
 def _(api, expect):
     api.fill_dynamic(101)
+    expect.error(api.create_dynamic(), 400)
+
+
+@probe("dynamic-cap-50")
+def _(api, expect):
+    api.fill_dynamic(50)
     expect.error(api.create_dynamic(), 400)
 
 
