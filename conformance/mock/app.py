@@ -308,6 +308,8 @@ class SegmentsMock:
                 )
                 if "dynamic-cap-answers-403" in self.faults:
                     return self._error(403, "forbidden", "Forbidden", details)
+                if "dynamic-cap-answers-401" in self.faults:
+                    return self._error(401, "unauthorized", "Unauthorized", details)
                 return self._error(400, "invalid_payload", "Invalid payload", details)
         return None
 

@@ -377,6 +377,12 @@ FAULTS: dict[str, Fault] = {
             " side, \"a refusal came\", passes it)",
         ),
         _fault(
+            "dynamic-cap-answers-401",
+            "SEG-CAP-DYNAMIC-100",
+            "a create past the 100 auto-update and passive segments answers 401 (a documented status, but one"
+            " that says the credentials are wrong: RFC 9110 section 15.5.2) instead of 400",
+        ),
+        _fault(
             "dynamic-cap-answers-403",
             "SEG-STATUS-DOCUMENTED",
             "a create past the 100 auto-update and passive segments answers 403 Forbidden"

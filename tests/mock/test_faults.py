@@ -594,6 +594,12 @@ def _(api, expect):
     assert response.headers["Allow"] == "GET, POST, PUT, PATCH, DELETE"
 
 
+@probe("dynamic-cap-answers-401")
+def _(api, expect):
+    api.fill_dynamic(100)
+    expect.error(api.create_dynamic(), 401, key="unauthorized")
+
+
 @probe("dynamic-cap-answers-403")
 def _(api, expect):
     api.fill_dynamic(100)
