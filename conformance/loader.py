@@ -113,7 +113,7 @@ def _parse_text(text: str, source: str) -> Any:
         except ValueError as error:
             raise DocumentError(f"{source}: not valid JSON ({_one_line(str(error))})") from None
     try:
-        return yaml.load(text, Loader=_AliasFreeLoader)  # noqa: S506: our SafeLoader subclass
+        return yaml.load(text, Loader=_AliasFreeLoader)  # noqa: S506 (our SafeLoader subclass)
     except DocumentError as error:
         raise DocumentError(f"{source}: {error}") from None
     except RecursionError:
