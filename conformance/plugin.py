@@ -106,6 +106,7 @@ class ConformanceRun:
     def __init__(self, settings: options.Settings, *, suite: str = "api") -> None:
         self.settings = settings
         self.suite = suite
+        self.side_by_side = False  # tests side by side (parallel.ThreadedTests): set when pytest configures the run
         self.suite_directory = self.SUITE_DIRECTORIES[suite]
         # What the run is judged on (the summary's requirements), and what its Verifiers know: the
         # SDK gate judges a client, while the generic checks still judge every answer of the target.
@@ -161,6 +162,7 @@ class ConformanceRun:
         self.config = self.lifecycle.config = config
         config.stash[RUN_KEY] = self  # how collection hooks and pytest_generate_tests reach the run
         threads = parallel.configure(config, self)  # tests side by side, where they can be
+        self.side_by_side = bool(threads)  # the scenarios ask: others' creates and deletes may interleave with theirs
         if not parallel.is_worker(config):  # progress by area: a heading before each part of the suite
             config.pluginmanager.register(Progress(Path(__file__).parent / self.suite_directory, side_by_side=bool(threads)))
         for marker in judging.MARKERS:

@@ -89,7 +89,8 @@ def test_fault_is_still_detected_under_a_legal_variant(tmp_path, fault, variant)
 
 def run_against(tmp_path, mock, spec=None):
     given = {"spec": spec, "base_url": mock.url, "app_id": mock.app_id, "app_token": mock.app_token, "seed": 7, "max_examples": 5,
-             "quiet": True, "report_dir": str(tmp_path / "reports")}
+             "quiet": True, "report_dir": str(tmp_path / "reports"),
+             "max_requests": 100_000}  # a budget runs the tests one after another: a sibling create can tell
     return run_in_process(options.resolve(given, environ={}, cwd=tmp_path))
 
 

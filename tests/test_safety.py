@@ -54,7 +54,12 @@ def test_existing_segments_untouched_nothing_left_and_every_create_tagged(tmp_pa
               for segment_id in live_ids(mock)}
     run = conformance("--base-url", mock.url, "--report-dir", str(tmp_path), "-q")
     out, err = run.communicate(timeout=600)
-    assert run.returncode == 0, out[-3000:]
+    # The account holds a dynamic segment of someone else's, which the run cannot see (no list
+    # operation): "up to 100 can be created" is NOT TESTED with the reason, and that alone.
+    assert run.returncode in (0, 2), out[-3000:]
+    if run.returncode == 2:
+        causes = json.loads((tmp_path / "summary.json").read_text())["run"]["causes"]
+        assert all("test_dynamic_cap" in cause or "SEG-CAP-DYNAMIC-100" in cause for cause in causes), causes
     assert live_ids(mock) == set(before), "the run left segments behind or deleted one it did not create"
     for segment_id, segment in before.items():
         assert requests.get(f"{mock.url}/v1/segments/{segment_id}", headers=mock.auth_headers, timeout=5).json() == segment

@@ -99,7 +99,7 @@ def test_create_accepts_json_declared_with_a_charset(conformance, target, verify
 
 
 @pytest.mark.requirement("SEG-CREATE-STATIC-200")
-def test_create_static_segment_with_no_customers(conformance, target, verify, names):
+def test_static_segment_with_no_customers_is_accepted(conformance, target, verify, names):
     """customers [] is a valid static body: the schema's array has no minItems (the lower end
     beside the 20,000 cap), so it answers 200 like any other."""
     exchange = create(conformance, target, verify, bodies.static(names("no-customers"), []))
