@@ -125,6 +125,7 @@ def test_an_interrupt_at_any_moment_is_incomplete_and_cleans_up(tmp_path, mock_w
     time.sleep(max(run_duration * fraction, interpreter_start))
     if run.poll() is not None:
         pytest.skip(f"the run ended before {fraction:.0%} of the reference run's time: nothing to interrupt")
+    signalled_at = time.time()
     run.send_signal(signal_number)
     out, err = run.communicate(timeout=120)
     assert "Traceback" not in err, err[-2000:]
@@ -134,7 +135,10 @@ def test_an_interrupt_at_any_moment_is_incomplete_and_cleans_up(tmp_path, mock_w
     if summary_path.exists():
         summary = json.loads(summary_path.read_text())
         assert summary["exit_code"] == run.returncode and summary["verdict"] == "INCOMPLETE"
-        assert summary["run"]["interrupted"] in ("SIGINT", "SIGTERM")
+        # The account holds someone else's passive segment, so the run is INCOMPLETE by itself (the
+        # dynamic cap cannot be judged): a summary written before the signal cannot name it.
+        if summary_path.stat().st_mtime >= signalled_at:
+            assert summary["run"]["interrupted"] in ("SIGINT", "SIGTERM")
         assert json.loads((tmp_path / "ledger.json").read_text())["created"] == []
 
 
