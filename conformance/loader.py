@@ -399,12 +399,13 @@ def validation_problems(document: dict[str, Any]) -> list[str]:
     return problems
 
 
-def load_valid_document(path: str | Path) -> dict[str, Any]:
-    """`load_document`, and a DocumentError naming the first problem of an invalid document."""
+def load_valid_document(path: str | Path, *, named: str | None = None) -> dict[str, Any]:
+    """`load_document`, and a DocumentError naming the first problem of an invalid document (as
+    lint's L100 does); `named` is how the user gave it (`--spec 2026-07`), the path by default."""
     document = load_document(path)
     problems = validation_problems(document)
     if problems:
-        raise DocumentError(f"{path}: {problems[0]}")
+        raise DocumentError(f"{named or path} is invalid (lint L100): {problems[0]}")
     return document
 
 

@@ -57,11 +57,9 @@ def valid_spec_path(spec: str, *, option: str = "--spec") -> str:
     The shipped revisions are valid (tests/test_revisions.py), so they are not read twice."""
     path = spec_path(spec, option=option)
     if spec not in REVISIONS or path == spec:
-        from conformance.loader import load_document, validation_problems
+        from conformance.loader import load_valid_document
 
-        problems = validation_problems(load_document(path))
-        if problems:
-            raise UsageError(f"{option} {spec} is invalid (lint L100): {problems[0]}")
+        load_valid_document(path, named=f"{option} {spec}")  # a DocumentError is a UsageError: one line, exit 4
     return path
 
 
