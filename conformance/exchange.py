@@ -32,6 +32,7 @@ class Exchange:
     body: bytes = b""
     body_over_limit: bool = False  # the answer was longer than the transport reads; `body` is its start
     bytes_after_headers: int = 0  # bytes a 204/304 carried after its headers (a client drops them)
+    late_by_ms: float | None = None  # how long after the headers those bytes came, when they were waited for
     elapsed_ms: float = 0.0
     started_at: float = 0.0  # time.time() when sent
     sequence: int = 0  # 1, 2, ... in the order the run sent them

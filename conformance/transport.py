@@ -19,6 +19,7 @@ checks make) gets the same policy, in one place:
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import json
 import select
@@ -52,6 +53,10 @@ _CHUNK = 64 * 1024
 # A 204 that closes its connection: how long its server may take to write what follows the headers
 # (a body it should not send) or to close. A clean server closes at once, so this costs nothing.
 CLOSING_BODY_WAIT_S = 0.5
+# A 204 on a kept-alive connection, where a scenario asks (Transport.watching_for_late_bytes): how
+# long to watch for bytes after its headers. A clean server sends nothing, so this is always spent.
+# 0.2 s covers a body written in a second write after the headers (the gap survives any network).
+LATE_BYTES_WAIT_S = 0.2
 # Methods whose 2xx answer with a new id may have created something, documented operation or not:
 # the ledger records it either way (a server that creates on a probed PUT still gets cleaned up).
 _CREATING_METHODS = frozenset({"POST", "PUT", "PATCH"})
@@ -240,6 +245,7 @@ class Transport:
         # copies the context); per transport, so one transport's state never leaks into another's.
         self._test: contextvars.ContextVar[str | None] = contextvars.ContextVar(f"test-{id(self)}", default=None)
         self._cleaning: contextvars.ContextVar[bool] = contextvars.ContextVar(f"cleaning-{id(self)}", default=False)
+        self._late_bytes_wait: contextvars.ContextVar[float] = contextvars.ContextVar(f"late-{id(self)}", default=0.0)
         self._failures = 0
         self._sequence = 0
         self._watchdog = _Watchdog()
@@ -286,6 +292,18 @@ class Transport:
     @test.setter
     def test(self, nodeid: str | None) -> None:
         self._test.set(nodeid)
+
+    @contextlib.contextmanager
+    def watching_for_late_bytes(self, seconds: float = LATE_BYTES_WAIT_S):
+        """Within: a 204 or 304 on a kept-alive connection is watched `seconds` for bytes after its
+        headers (a body written late), which a client would read as the start of its next answer on
+        that connection (RFC 9112 section 6.3). Every such answer costs the whole wait, so only the
+        scenarios that judge a 204 ask, never every delete."""
+        token = self._late_bytes_wait.set(seconds)
+        try:
+            yield
+        finally:
+            self._late_bytes_wait.reset(token)
 
     def sent_for(self, nodeid: str) -> int:
         """Requests sent for one test (tests side by side share the budget's count)."""
@@ -403,7 +421,7 @@ class Transport:
         self._watchdog.arm(started + self.deadline_s, grace=creates or self.cleaning)
         try:
             response = send()
-            body, over, after = self._read(response)
+            body, over, (after, late_by_ms) = self._read(response)
         except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as error:
             tripped = self._watchdog.tripped  # the socket was cut: say why, not "connection reset"
             raise self._failed(self._cut(tripped) if tripped else error) from None
@@ -427,6 +445,7 @@ class Transport:
             body=body,
             body_over_limit=over,
             bytes_after_headers=after,
+            late_by_ms=late_by_ms,
             elapsed_ms=(time.monotonic() - started) * 1000,
             started_at=started_wall,
             sequence=sequence,
@@ -445,12 +464,13 @@ class Transport:
         self._release(sequence, exchange)
         return exchange, response
 
-    def _read(self, response: requests.Response) -> tuple[bytes, bool, int]:
-        """The body, up to the cap; whether it went over; bytes a 204/304 carried after its headers."""
+    def _read(self, response: requests.Response) -> tuple[bytes, bool, tuple[int, float | None]]:
+        """The body, up to the cap; whether it went over; bytes a 204/304 carried after its headers
+        and, when they were waited for, how long after the headers they came."""
         raw = response.raw
         if response.status_code in (204, 304):
-            after = _bytes_waiting(raw)
-            if not after:
+            after = _bytes_waiting(raw, self._late_bytes_wait.get())
+            if not after[0]:
                 raw.read()  # ends the (empty) answer, so the connection is free for the next request
             raw.release_conn()
             return b"", False, after
@@ -461,9 +481,9 @@ class Transport:
             if size > self.max_body_bytes:
                 raw.close()  # the rest is not ours to read; the connection is not reused
                 raw.release_conn()
-                return b"".join(chunks)[: self.max_body_bytes], True, 0
+                return b"".join(chunks)[: self.max_body_bytes], True, (0, None)
         raw.release_conn()
-        return b"".join(chunks), False, 0
+        return b"".join(chunks), False, (0, None)
 
     def _cut(self, reason: str) -> Exception:
         if reason == "interrupt":
@@ -566,26 +586,31 @@ class _GatedAdapter(HTTPAdapter):
         return response
 
 
-def _bytes_waiting(raw) -> int:
+def _bytes_waiting(raw, keep_alive_wait_s: float = 0.0) -> tuple[int, float | None]:
     """Bytes received after a bodiless answer (a 204 that sent a body anyway), which the HTTP
-    client would silently drop: the client's read buffer first (it may have read them with the
-    headers), then the socket. The socket is the response's own (http.client lets go of the
-    connection's once the answer says it will close). On a connection the answer closes, nothing
-    else may follow, so the bytes the server wrote after the headers are waited for until the
-    server closes, at most CLOSING_BODY_WAIT_S; on a kept-alive one, one look without waiting."""
+    client would silently drop, and how long after the headers they came when they were waited
+    for: the client's read buffer first (it may have read them with the headers), then the socket.
+    The socket is the response's own (http.client lets go of the connection's once the answer says
+    it will close). On a connection the answer closes, nothing else may follow, so the bytes the
+    server wrote after the headers are waited for until the server closes, at most
+    CLOSING_BODY_WAIT_S; on a kept-alive one, `keep_alive_wait_s` (0: one look without waiting).
+    A server that closes an idle kept-alive connection meanwhile sent nothing: no bytes."""
     buffered = getattr(getattr(raw, "_fp", None), "fp", None)
     closing = bool(getattr(getattr(raw, "_fp", None), "will_close", False))
     sock = getattr(getattr(raw, "_connection", None), "sock", None)
     if sock is None and closing:  # only a closing connection's socket: a kept-alive one may serve another request by now
         sock = getattr(getattr(buffered, "raw", None), "_sock", None)
     if buffered is None or sock is None:
-        return 0
-    timeout = sock.gettimeout()
+        return 0, None
+    wait = CLOSING_BODY_WAIT_S if closing else keep_alive_wait_s
+    timeout, late_by_ms = sock.gettimeout(), None
     try:
         sock.settimeout(0)
         waiting = len(buffered.peek(_CHUNK))
-        if not waiting and closing and select.select([sock], [], [], CLOSING_BODY_WAIT_S)[0]:
+        started = time.monotonic()
+        if not waiting and wait > 0 and select.select([sock], [], [], wait)[0]:
             waiting = len(buffered.peek(_CHUNK))  # b"" once the server closed: a clean 204
+            late_by_ms = (time.monotonic() - started) * 1000 if waiting else None
     except (OSError, ValueError):
         waiting = 0
     finally:
@@ -595,7 +620,7 @@ def _bytes_waiting(raw) -> int:
             pass
     if waiting:
         raw.close()  # the connection's framing is broken: never reuse it
-    return waiting
+    return waiting, late_by_ms
 
 
 def _origin(parts) -> tuple[str, str | None, int]:

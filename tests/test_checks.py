@@ -20,12 +20,12 @@ OPERATIONS = {("POST", CREATE_PATH): "create-segment", ("GET", SEGMENT_PATH): "g
 
 
 def exchange(status, body=None, *, method="POST", path=CREATE_PATH, content_type="application/json", text=None,
-             headers=(), after=0):
+             headers=(), after=0, late_by_ms=None):
     raw = text if text is not None else ("" if body is None else json.dumps(body))
     response_headers = [("Content-Type", content_type)] if raw else []
     return Exchange(method=method, url="http://127.0.0.1/x", path_template=path, operation_id=OPERATIONS.get((method, path)),
                     request_headers={}, request_body=None, status=status, response_headers=response_headers + list(headers),
-                    body=raw.encode("utf-8"), bytes_after_headers=after)
+                    body=raw.encode("utf-8"), bytes_after_headers=after, late_by_ms=late_by_ms)
 
 
 def utf16(answer):
@@ -58,6 +58,7 @@ def test_good_answers_pass_every_check():
         (exchange(200, {**GOOD_SEGMENT, "type": "dynamic"}), "SEG-SEGMENT-SCHEMA"),
         (exchange(204, method="DELETE", path=SEGMENT_PATH, headers=[("Content-Length", "15")], after=15), "SEG-DELETE-204-EMPTY"),
         (exchange(204, method="DELETE", path=SEGMENT_PATH, after=3), "SEG-DELETE-204-EMPTY"),
+        (exchange(204, method="DELETE", path=SEGMENT_PATH, after=15, late_by_ms=50.0), "SEG-DELETE-204-EMPTY"),
         (exchange(204, method="DELETE", path=SEGMENT_PATH, headers=[("Transfer-Encoding", "chunked")]), "SEG-DELETE-204-EMPTY"),
         # JSON that json.loads takes and RFC 8259 does not
         (exchange(200, text="\ufeff" + json.dumps(GOOD_SEGMENT)), "SEG-JSON-CONTENT-TYPE"),
@@ -101,6 +102,12 @@ def test_each_check_fails_on_its_fault(answer, requirement):
 )
 def test_legal_variants_pass_every_check(answer):
     assert failed(check_response(answer, BUNDLED)) == []
+
+
+def test_a_late_body_is_named_with_its_delay_and_what_a_client_suffers():
+    late = exchange(204, method="DELETE", path=SEGMENT_PATH, after=15, late_by_ms=50.0)
+    [finding] = [finding for finding in check_response(late, BUNDLED) if not finding.passed]
+    assert "15 byte(s) after the headers, 50 ms after" in finding.message and "next answer" in finding.message
 
 
 def test_checks_read_the_answer_unmasked_whatever_the_credential():

@@ -124,7 +124,9 @@ def check_no_content(exchange: Exchange) -> list[Finding]:
     """A 204 has no body: read from its framing, because an HTTP client discards whatever a 204
     sends. No bytes after its headers, no Transfer-Encoding (RFC 9112 section 6.1), no Content-
     Length announcing a body (RFC 9110 section 8.6). `Content-Length: 0` is tolerated: RFC 9110
-    forbids the header, but it announces the empty body the contract asks for (see the catalogue)."""
+    forbids the header, but it announces the empty body the contract asks for (see the catalogue).
+    Bytes that come after the headers, at once or later, are no part of the 204 (RFC 9112 section
+    6.3 item 1): on a kept-alive connection a client reads them as the start of its next answer."""
     problems = []
     length = exchange.header("Content-Length")
     if length is not None and length.strip() != "0":
@@ -133,7 +135,9 @@ def check_no_content(exchange: Exchange) -> list[Finding]:
     if encoding is not None:
         problems.append(f"Transfer-Encoding: {encoding}")
     if exchange.bytes_after_headers:
-        problems.append(f"{exchange.bytes_after_headers} byte(s) after the headers")
+        late = f", {exchange.late_by_ms:.0f} ms after the client had read them" if exchange.late_by_ms is not None else ""
+        problems.append(f"{exchange.bytes_after_headers} byte(s) after the headers{late}"
+                        " (a client reads them as the start of its next answer on the connection)")
     return [Finding(
         "SEG-DELETE-204-EMPTY",
         not problems,

@@ -251,6 +251,13 @@ FAULTS: dict[str, Fault] = {
             " then closes the connection (a client that trusts the 204 never sees them)",
         ),
         _fault(
+            "delete-204-body-late",
+            "SEG-DELETE-204-EMPTY",
+            "delete answers a clean 204 (no Content-Length, kept alive), then writes 15 body bytes"
+            " ({\"status\":\"ok\"}) on the connection 50 ms later, if it is idle then: the start of"
+            " whatever answer the client reads next there",
+        ),
+        _fault(
             "soft-delete",
             "SEG-DELETE-GONE",
             "delete answers 204 and only marks the segment: get still answers 200",
@@ -533,6 +540,7 @@ FAULTS: dict[str, Fault] = {
 # still be detected: a check that only works on the default shape of the answer is not proven.
 CONTRADICTIONS: dict[tuple[str, str], str] = {
     ("static-sync-in-progress", "no-sync-status"): "the variant leaves out the field the fault sets",
+    ("delete-204-body-late", "connection-close"): "the variant closes every connection after its answer, so nothing can follow a 204 later",
     ("list-after-read-as-before", "created-at-no-fraction"): (
         "whole seconds leave two segments created a moment apart no instant between them that a server"
         " keeping finer instants than it shows must honour, so the $after case is not judged"

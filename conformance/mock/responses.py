@@ -5,16 +5,24 @@ Response would add a Content-Length of its own and leave out a body on a 204, an
 (faults and variants) are about precisely that framing. uvicorn frames what it is told: a
 Content-Length it is given (even on a 204, whose bytes it then writes), chunked encoding when
 there is neither Content-Length nor Transfer-Encoding, nothing more.
+
+Some faults write past an answer's framing, on the connection it went out on, after a while
+(`Answer.afterwards`). ASGI has no message for that, so the mock's server offers each request its
+connection (uvicorn's transport) under scope["extensions"][CONNECTION]; an app served otherwise
+simply does not write them.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import secrets
+import socket
 from dataclasses import dataclass, field
 from typing import Any
 
 JSON_CONTENT_TYPE = "application/json; charset=utf-8"
+CONNECTION = "conformance.connection"  # scope["extensions"] key: the asyncio transport the answer goes out on
 
 
 def json_bytes(body: Any, *, pretty: bool = False) -> bytes:
@@ -52,6 +60,10 @@ class Answer:
     headers: list[tuple[str, str]] = field(default_factory=list)
     chunks: int = 1
     content_length: bool = True  # send Content-Length for a body (never for chunks > 1)
+    # (seconds, bytes): written on a kept-alive connection that long after the answer, past its
+    # framing, if no request has used the connection since: the bytes a client would read as the
+    # start of its next answer there. b"" closes the idle connection instead.
+    afterwards: tuple[float, bytes] | None = None
 
     def header(self, name: str) -> str | None:
         name = name.lower()
@@ -80,3 +92,39 @@ class Answer:
             await send({"type": "http.response.body", "body": b"", "more_body": False})
         else:
             await send({"type": "http.response.body", "body": body, "more_body": False})
+        connection = scope.get("extensions", {}).get(CONNECTION)
+        if self.afterwards is not None and connection is not None:
+            # uvicorn arms a keep-alive timer once an answer is complete and drops it when the next
+            # request's bytes are read: the same timer later means no request came meanwhile.
+            idle = getattr(connection.get_protocol(), "timeout_keep_alive_task", None)
+            if idle is not None:
+                delay, data = self.afterwards
+                asyncio.get_running_loop().call_later(delay, _if_still_idle, connection, idle, data)
+
+
+def _if_still_idle(connection, idle, data: bytes) -> None:
+    """Write `data` (or close, for b"") on a kept-alive connection that no request has used since
+    the answer, and on which none waits unread. On a used connection the bytes are left out: they
+    would land inside a later answer, breaking that exchange too, and a fault breaks only what it
+    names."""
+    still = getattr(connection.get_protocol(), "timeout_keep_alive_task", None) is idle
+    if connection.is_closing() or not still or _unread(connection):
+        return
+    if data:
+        connection.write(data)
+    else:
+        connection.close()
+
+
+def _unread(connection) -> bool:
+    """Whether bytes (a request the event loop has not read yet) wait on the connection's socket."""
+    sock = connection.get_extra_info("socket")
+    if sock is None:
+        return False
+    try:
+        with sock.dup() as peer:
+            return bool(peer.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT))
+    except BlockingIOError:
+        return False
+    except OSError:
+        return True  # a socket in trouble: write nothing

@@ -19,6 +19,7 @@ import uvicorn
 
 from conformance.mock.app import create_app
 from conformance.mock.requestlog import RequestLog, Writer, stderr_writer, writer_for
+from conformance.mock.responses import CONNECTION
 
 if TYPE_CHECKING:
     from conformance.contract import Contract
@@ -58,9 +59,24 @@ class _Server(uvicorn.Server):
                 signal.signal(sig, handler)
 
 
+class _OffersConnection:
+    """ASGI wrapper, outermost: offers each request the connection it came on (uvicorn's transport,
+    held by the request cycle whose `send` this is) under scope["extensions"][CONNECTION], for the
+    faults that write past an answer's framing (responses.Answer.afterwards)."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+
+    async def __call__(self, scope, receive, send) -> None:
+        connection = getattr(getattr(send, "__self__", None), "transport", None)
+        if scope["type"] == "http" and connection is not None:
+            scope["extensions"] = {**scope.get("extensions", {}), CONNECTION: connection}
+        await self.app(scope, receive, send)
+
+
 def _config(app, host: str) -> uvicorn.Config:
     return uvicorn.Config(
-        app,
+        _OffersConnection(app),
         host=host,
         http="httptools" if _has_module("httptools") else "h11",
         loop="uvloop" if _has_module("uvloop") else "asyncio",

@@ -1,5 +1,7 @@
 """Get and delete: read-back of what was written, 204 with no body, 404 after."""
 
+import contextlib
+
 import pytest
 
 from conformance.suite import bodies
@@ -47,9 +49,12 @@ def test_delete_then_gone(conformance, target, verify, names, kind):
     """DELETE answers 204 with no body; then get and a second delete answer 404."""
     body = bodies.static(names(kind)) if kind == "static" else bodies.dynamic(names(kind), kind)
     created = create(conformance, target, verify, body).json
-    deleted = target.delete(created["id"])
+    # The body itself is judged from the framing by the generic check (an HTTP client drops a 204's
+    # body). Once, a kept-alive 204 is watched for a body written after its headers: the watch costs
+    # its whole length on a clean server, so one kind (the sandbox's) pays it, not every delete.
+    with target.transport.watching_for_late_bytes() if kind == "static" else contextlib.nullcontext():
+        deleted = target.delete(created["id"])
     verify.check("SEG-DELETE-204-EMPTY", deleted.status == 204, f"expected 204, answered {deleted.status}", deleted)
-    # The body itself is judged from the framing by the generic check (an HTTP client drops a 204's body).
     gone = target.get(created["id"])
     verify.check("SEG-DELETE-GONE", gone.status == 404, f"expected 404 for a deleted segment, get answered {gone.status}", gone)
     again = target.delete(created["id"])

@@ -10,7 +10,8 @@ import requests
 from conformance import interrupts
 from conformance.contract import Contract
 from conformance.ledger import Ledger
-from conformance.transport import BodyTooLarge, BudgetExhausted, DeadlineExceeded, OffOrigin, TimeLimitReached, Transport
+from conformance.transport import (LATE_BYTES_WAIT_S, BodyTooLarge, BudgetExhausted, DeadlineExceeded, OffOrigin,
+                                  TimeLimitReached, Transport)
 from servers import CLOSE, ScriptedServer, http
 
 SEGMENT = {"id": "seg_1", "name": "x", "created_at": "2022-09-13T08:57:15.801Z", "type": "static", "filter": None, "object": "segment"}
@@ -104,6 +105,30 @@ def test_a_clean_204_has_nothing_after_its_headers():
         gate = transport(target)
         for _ in range(3):  # on a kept-alive connection too
             assert gate.session.delete(f"{target.url}/v1/segments/seg_1").exchange.bytes_after_headers == 0
+
+
+def test_a_body_written_late_after_a_kept_alive_204_is_seen_where_a_scenario_watches():
+    body = b'{"status":"ok"}'
+    with ScriptedServer(lambda request: [http(204), 0.05, body]) as target:  # kept alive: no Connection: close
+        gate = transport(target)
+        with gate.watching_for_late_bytes():
+            watched = gate.session.delete(f"{target.url}/v1/segments/seg_1").exchange
+        assert watched.bytes_after_headers == len(body) and 0 < watched.late_by_ms < LATE_BYTES_WAIT_S * 1000
+        unwatched = gate.session.delete(f"{target.url}/v1/segments/seg_1").exchange  # one look, no wait
+        assert unwatched.status == 204 and unwatched.bytes_after_headers == 0 and unwatched.late_by_ms is None
+
+
+@pytest.mark.parametrize("script", [lambda request: http(204), lambda request: [http(204), 0.02, CLOSE]],
+                         ids=["kept-open-silent", "idle-connection-closed"])
+def test_a_watched_clean_204_has_nothing_after_it_and_the_wait_is_bounded(script):
+    with ScriptedServer(script) as target:
+        gate = transport(target)
+        for _ in range(2):  # the connection a silent server keeps is reused; a closed one is replaced
+            started = time.monotonic()
+            with gate.watching_for_late_bytes():
+                exchange = gate.session.delete(f"{target.url}/v1/segments/seg_1").exchange
+            assert exchange.status == 204 and exchange.bytes_after_headers == 0
+            assert time.monotonic() - started < LATE_BYTES_WAIT_S + 0.5
 
 
 def test_429_is_honoured_then_the_real_answer_is_the_exchange():

@@ -3,7 +3,9 @@ framing (Content-Length, chunked), the bytes after the headers of a 204 (which h
 requests drop), and the body both as framed and content-decoded (gzip).
 
 One connection per request, `Connection: close`, read to EOF: the answer is everything the server
-wrote, and nothing of it can leak into the next exchange.
+wrote, and nothing of it can leak into the next exchange. With `linger`, the connection is kept
+alive instead and read for that long after the header block (or to EOF): bytes a server writes
+late after a 204 only on a connection it keeps.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import gzip
 import json
 import socket
+import time
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote, urlencode, urlsplit
@@ -84,10 +87,11 @@ def exchange(
     json_body: Any = None,
     accept_gzip: bool = True,
     timeout: float = 10.0,
+    linger: float = 0.0,
 ) -> WireAnswer:
     """Send one request (`target` is the path and query, already percent-encoded) and read all."""
     address = urlsplit(base_url)
-    sent = {"Host": address.netloc, "Connection": "close", "User-Agent": "rawhttp/1"}
+    sent = {"Host": address.netloc, "User-Agent": "rawhttp/1"} | ({} if linger else {"Connection": "close"})
     if accept_gzip:
         sent["Accept-Encoding"] = "gzip"
     if json_body is not None:
@@ -103,9 +107,19 @@ def exchange(
     data = head.encode("latin-1") + b"\r\n" + (body or b"")
     with socket.create_connection((address.hostname, address.port), timeout=timeout) as sock:
         sock.sendall(data)
-        received = bytearray()
-        while chunk := sock.recv(65536):
+        received, until = bytearray(), None
+        while until is None or time.monotonic() < until:
+            if until is not None:
+                sock.settimeout(until - time.monotonic())
+            try:
+                chunk = sock.recv(65536)
+            except TimeoutError:
+                break
+            if not chunk:
+                break
             received += chunk
+            if linger and until is None and b"\r\n\r\n" in received:
+                until = time.monotonic() + linger
     return parse(method, target, bytes(received))
 
 

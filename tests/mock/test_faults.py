@@ -9,8 +9,10 @@ Requirement-level detection of each fault by the suite is the suite's own test.
 from __future__ import annotations
 
 import json
+import socket
 import time
 from collections.abc import Callable
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -562,6 +564,34 @@ def _(api, expect):
     assert wire.header("Content-Length") == "15"
     assert wire.after_headers == b'{"status":"ok"}'
     assert wire.header("Connection") == "close"
+
+
+@probe("delete-204-body-late")
+def _(api, expect):
+    segment_id = expect.segment(api.create_static())["id"]
+    wire = api.wire("DELETE", f"/v1/segments/{segment_id}", linger=0.2)  # kept alive, read past the 204
+    assert wire.status == 204 and wire.header("Content-Length") is None and wire.header("Connection") is None
+    assert wire.after_headers == b'{"status":"ok"}'
+    closing = api.wire("DELETE", f"/v1/segments/{expect.segment(api.create_static())['id']}")  # Connection: close
+    assert closing.status == 204 and closing.after_headers == b""
+
+
+def test_a_late_body_is_never_written_on_a_connection_used_since(start_mock, expect):
+    """delete-204-body-late writes only on a connection no request used after the 204: bytes inside
+    a later answer would break that exchange too, and the fault breaks one requirement alone."""
+    api = start_mock(faults=["delete-204-body-late"])
+    address = urlsplit(api.url)
+    with socket.create_connection((address.hostname, address.port)) as sock:
+        segment_id = expect.segment(api.create_static())["id"]
+        head = "X-App-Id: test-app-id\r\nX-App-Token: test-app-token\r\nHost: x\r\n\r\n"
+        sock.sendall(f"DELETE /v1/segments/{segment_id} HTTP/1.1\r\n{head}".encode())
+        time.sleep(0.01)
+        sock.sendall(f"GET /v1/segments/{segment_id} HTTP/1.1\r\n{head}".encode())  # the connection is used again
+        time.sleep(0.3)  # past the fault's 50 ms: the body it held back never comes
+        sock.settimeout(0.5)
+        received = sock.recv(65536)
+    assert received.startswith(b"HTTP/1.1 204") and b'{"status":"ok"}' not in received
+    assert received.count(b"HTTP/1.1 ") == 2 and b"HTTP/1.1 404" in received
 
 
 @probe("delete-unknown-answers-204")
