@@ -433,8 +433,11 @@ class SegmentsMock:
         if request.query_params.get("limit") == "1" and "list-limit-1-refused" in self.faults:
             return self._error(400, "invalid_query", "Invalid query", "Query parameter limit should be between 2 and 100")
         try:
-            query = rules.parse(request.query_params.multi_items(), clamp="list-bad-params-accepted" in self.faults)
+            query = rules.parse(request.query_params.multi_items(), clamp="list-bad-params-accepted" in self.faults,
+                                check_values="list-filter-values-unchecked" not in self.faults)
         except InvalidQuery as invalid:
+            if invalid.problems > 1 and "list-query-problems-500" in self.faults:
+                return self._server_error("TypeError: '<' not supported between instances of 'ValidationError'")
             return self._error(400, "invalid_query", "Invalid query", str(invalid))
         candidates = list(self.store.live())
         if "list-shows-deleted" in self.faults:

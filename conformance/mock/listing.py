@@ -28,7 +28,12 @@ _KEY = re.compile(r"^(\w+)((?:\[[^\[\]]*\])+)$")
 
 
 class InvalidQuery(ValueError):
-    """A list query the document does not allow; str() is the short reason for the 400."""
+    """A list query the document does not allow; str() is the short reason for the 400 (the first
+    problem found), `problems` how many the filters' schema found (1 when reading stopped earlier)."""
+
+    def __init__(self, reason: str, problems: int = 1) -> None:
+        super().__init__(reason)
+        self.problems = problems
 
 
 @dataclass(frozen=True)
@@ -68,8 +73,10 @@ class ListRules:
 
     # --- reading the query ------------------------------------------------------------------------
 
-    def parse(self, items: Iterable[tuple[str, str]], *, clamp: bool = False) -> ListQuery:
-        """The query, or InvalidQuery. clamp=True is the list-bad-params-accepted fault."""
+    def parse(self, items: Iterable[tuple[str, str]], *, clamp: bool = False, check_values: bool = True) -> ListQuery:
+        """The query, or InvalidQuery. clamp=True is the list-bad-params-accepted fault;
+        check_values=False the list-filter-values-unchecked fault (filter values the schema refuses
+        are used as given)."""
         limit, order, ids, raw_filters = None, None, None, []
         for key, value in items:
             if key == "limit":
@@ -84,7 +91,7 @@ class ListRules:
             limit=self._limit(limit, clamp),
             order=self._order(order, clamp),
             ids=None if ids is None else tuple(ids),
-            **self._filters(raw_filters),
+            **self._filters(raw_filters, check_values),
         )
 
     def _limit(self, text: str | None, clamp: bool) -> int:
@@ -111,7 +118,7 @@ class ListRules:
             raise InvalidQuery(f"Query parameter order should be one of: {', '.join(self.orders)}")
         return text
 
-    def _filters(self, items: list[tuple[str, str]]) -> dict[str, Any]:
+    def _filters(self, items: list[tuple[str, str]], check_values: bool = True) -> dict[str, Any]:
         tree: dict[str, Any] = {}
         for key, value in items:
             match = _KEY.match(key)
@@ -137,9 +144,9 @@ class ListRules:
         for field, operator, value in conditions:
             typed.setdefault(field, {"conditions": {}})["conditions"][operator] = value
         errors = sorted(self._filters_validator.iter_errors(typed), key=lambda error: list(error.absolute_path))
-        if errors:
+        if errors and check_values:
             where = "".join(f"[{part}]" for part in errors[0].absolute_path)
-            raise InvalidQuery(f"filters{where} is invalid: {errors[0].message[:80]}")
+            raise InvalidQuery(f"filters{where} is invalid: {errors[0].message[:80]}", problems=len(errors))
         return {"junction": junction, "conditions": tuple(conditions)}
 
     # --- picking segments -------------------------------------------------------------------------

@@ -187,3 +187,17 @@ def test_list_refuses_a_limit_out_of_range(target, verify, limit):
     if exchange.status == 405:
         verify.not_tested("list-segment answered 405: the operation is not served")
     verify.check("SEG-LIST-LIMIT-RANGE", exchange.status == 400, f"expected 400 for limit={limit}, answered {exchange.status}", exchange)
+
+
+@pytest.mark.requirement("SEG-LIST-QUERY-400")
+def test_list_refuses_a_filters_query_with_two_problems(target, verify):
+    """Two filter values outside the schema's enum at once answer 400 with the Error object."""
+    params = {"filters[type][conditions][$is]": "dynamic", "filters[type][conditions][$not_in]": "cubic"}
+    exchange = target.send("GET", LIST_PATH, params=params)
+    if exchange.status in (404, 405):
+        verify.not_tested(f"list-segment answered {exchange.status}: the operation is not served")
+    if exchange.status >= 500:  # SEG-NO-5XX's finding alone, as the generic checks leave a 5xx to it
+        verify.not_applicable("SEG-LIST-QUERY-400", f"the query answered {exchange.status}: SEG-NO-5XX's finding")
+        return
+    verify.check("SEG-LIST-QUERY-400", exchange.status == 400,
+                 f"expected 400 for two filter values outside the schema, answered {exchange.status}", exchange)

@@ -566,6 +566,21 @@ def _(api, expect):
     assert wire.header("Connection") == "close"
 
 
+TWO_PROBLEMS = {"filters[type][conditions][$is]": "dynamic", "filters[type][conditions][$not_in]": "cubic"}
+
+
+@probe("list-query-problems-500")
+def _(api, expect):
+    assert api.list(TWO_PROBLEMS).status_code == 500
+    expect.error(api.list({"filters[type][conditions][$is]": "dynamic"}), 400)  # one problem: still 400
+
+
+@probe("list-filter-values-unchecked")
+def _(api, expect):
+    answer = api.list(TWO_PROBLEMS)
+    assert answer.status_code == 200 and answer.json()["data"] == []
+
+
 @probe("delete-204-body-late")
 def _(api, expect):
     segment_id = expect.segment(api.create_static())["id"]
