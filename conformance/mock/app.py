@@ -24,6 +24,7 @@ import re
 import time
 import unicodedata
 from collections.abc import Iterable
+from datetime import UTC, datetime
 from secrets import compare_digest
 from typing import Any
 
@@ -61,6 +62,13 @@ IDLE_CLOSE_S = 0.02  # delete-204-then-idle-close: how long the server keeps a c
 UTF8_BOM = b"\xef\xbb\xbf"  # json-with-byte-order-mark
 LIST_DEFAULT_LIMIT_5 = 5  # list-default-limit-5
 NEGATIONS = ("$is_not", "$not_in", "$not_contain")  # list-negations-ignored
+# account-with-history, list-sorted-by-time-of-day: someone else's static segments from earlier
+# years, already on the account; their times of day run in another order than their instants.
+HISTORY = (
+    ("someone else's segment of 2022", datetime(2022, 9, 13, 8, 57, 15, 801000, tzinfo=UTC)),
+    ("someone else's segment of 2024", datetime(2024, 1, 1, 0, 0, 0, tzinfo=UTC)),
+    ("someone else's segment of 2025", datetime(2025, 6, 30, 23, 59, 59, 999000, tzinfo=UTC)),
+)
 MISREAD_OPERATORS = (  # (fault, operator, what the fault reads it as)
     ("list-has-value-read-as-is", "$has_value", "$is"),  # the empty value taken literally: name == ""
     ("list-after-read-as-before", "$after", "$before"),  # the comparison turned round
@@ -128,6 +136,18 @@ class SegmentsMock:
         self._rate_limited: set[str] = set()  # rate-limited-first: operations already answered 429
         self._unsettled_delete = False  # cap-freed-one-delete-late: the last delete, not yet counted
         self._answered = itertools.count(1)  # extra-headers: X-Rate-Limit-Remaining counts down
+        self._history: set[str] = set()  # ids of the segments the account held before anyone called
+        if "account-with-history" in self.variants or "list-sorted-by-time-of-day" in self.faults:
+            self._seed_history()
+
+    def _seed_history(self) -> None:
+        form = self.variants.created_at_form()
+        for name, instant in HISTORY:
+            created_at = timestamps.format_instant(instant, form)
+            segment = Segment(id=self._new_id(), name=name, type=STATIC, filter=None, created_at=created_at,
+                              key=timestamps.parse_key(created_at), customers=2)
+            self.store.add(segment)
+            self._history.add(segment.id)
 
     # --- the door ----------------------------------------------------------------------------------
 
@@ -281,7 +301,7 @@ class SegmentsMock:
     def _stamp(self, segment: Segment) -> None:
         """created_at in the form the variants choose, and the instant it names."""
         form = "no-zone" if "created-at-without-timezone" in self.faults else self.variants.created_at_form()
-        first = next(self.store.live(), None) is None and not any(True for _ in self.store.all_deleted())
+        first = all(segment.id in self._history for segment in self.store.live()) and not any(True for _ in self.store.all_deleted())
         if "created-at-leap-second" in self.variants and first:
             instant, leap = timestamps.LEAP_SECOND_BASE, True
         else:
@@ -462,6 +482,7 @@ class SegmentsMock:
             use_filters="list-filters-ignored" not in self.faults,
             ignored_operators=NEGATIONS if "list-negations-ignored" in self.faults else (),
             misread_operators={operator: misread for fault, operator, misread in MISREAD_OPERATORS if fault in self.faults},
+            time_of_day="list-sorted-by-time-of-day" in self.faults,
         )
         limit = LIST_DEFAULT_LIMIT_5 if "list-default-limit-5" in self.faults and not _names_limit(request) else query.limit
         page = chosen if "list-limit-ignored" in self.faults else chosen[:limit]

@@ -522,6 +522,14 @@ FAULTS: dict[str, Fault] = {
             LIST,
         ),
         _fault(
+            "list-sorted-by-time-of-day",
+            "SEG-LIST-ORDER",
+            "the list sorts by created_at's time of day, the date left out of the key; the account holds"
+            " someone else's segments from 2022, 2024 and 2025 (so the run's own, created the same day,"
+            " still come in order)",
+            LIST,
+        ),
+        _fault(
             "list-query-problems-500",
             "SEG-NO-5XX",
             "a filters query with more than one problem its schema finds answers 500 (the problems sorted"

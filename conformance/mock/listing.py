@@ -160,11 +160,12 @@ class ListRules:
         use_filters: bool = True,
         ignored_operators: Iterable[str] = (),
         misread_operators: Mapping[str, str] | None = None,
+        time_of_day: bool = False,
     ) -> list[Segment]:
         """Every candidate the query matches, in its order (before the limit). use_filters=False,
-        ignored_operators and misread_operators (operator -> the one it is read as) are the
-        list-filters-ignored, list-negations-ignored, list-has-value-read-as-is and
-        list-after-read-as-before faults."""
+        ignored_operators, misread_operators (operator -> the one it is read as) and time_of_day
+        (the date left out of the sort key) are the list-filters-ignored, list-negations-ignored,
+        list-has-value-read-as-is, list-after-read-as-before and list-sorted-by-time-of-day faults."""
         chosen = [segment for segment in candidates if query.ids is None or segment.id in query.ids]
         ignored = frozenset(ignored_operators)
         misread = misread_operators or {}
@@ -172,12 +173,18 @@ class ListRules:
                            if operator not in ignored)
         if use_filters and conditions:
             chosen = [segment for segment in chosen if self._matches(segment, query.junction, conditions)]
-        chosen.sort(key=lambda segment: (segment.key, tie_break(segment)), reverse=query.order.startswith("-"))
+        chosen.sort(key=lambda segment: (_time_of_day(segment.key) if time_of_day else segment.key, tie_break(segment)),
+                    reverse=query.order.startswith("-"))
         return chosen
 
     def _matches(self, segment: Segment, junction: str, conditions: tuple[tuple[str, str, Any], ...]) -> bool:
         results = (_holds(segment, field, operator, value) for field, operator, value in conditions)
         return all(results) if junction == "and" else any(results)
+
+
+def _time_of_day(key: timestamps.InstantKey | None) -> Any:
+    """list-sorted-by-time-of-day: the key without its date (a key built from the time columns)."""
+    return None if key is None else (key[0].time(), key[1], key[2])
 
 
 def _insert(tree: dict[str, Any], parts: list[str], value: str, key: str) -> None:

@@ -225,6 +225,13 @@ VARIANTS: dict[str, Variant] = {
             " 0 announces the empty body the contract asks for; the catalogue's reading accepts it.",
         ),
         Variant(
+            "account-with-history",
+            "the account already holds three static segments of someone else's, created in 2022, 2024"
+            " and 2025 (times of day 08:57, 00:00 and 23:59), listed and counted like any other",
+            "the document lists every segment of the project (list-segment); an account is rarely"
+            " empty. The suite reads them and touches nothing it did not create.",
+        ),
+        Variant(
             "delete-204-then-idle-close",
             "a connection left idle 20 ms after the 204 of a delete is closed by the server, without"
             " a Connection: close on the 204",

@@ -606,6 +606,11 @@ class Bench:
             ordered = sorted(keys, reverse=newest_first)
             self.check("SEG-LIST-ORDER", keys == ordered,
                        f"order={order or '(default, newest first)'} answered created_at out of order")
+        for order, newest_first in (("-created_at", True), ("created_at", False)):  # a whole page, others' segments too
+            keys = [key for key in (instant(item.get("created_at")) for item in self.listed([("order", order), ("limit", "100")]))
+                    if key is not None]
+            self.check("SEG-LIST-ORDER", keys == sorted(keys, reverse=newest_first),
+                       f"order={order} answered a page with created_at out of order")
 
     def probe_list_filters(self) -> None:
         made = self._make(2, "alpha") + self._make(2, "beta", "passive")

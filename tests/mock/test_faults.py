@@ -566,6 +566,12 @@ def _(api, expect):
     assert wire.header("Connection") == "close"
 
 
+@probe("list-sorted-by-time-of-day")
+def _(api, expect):
+    listed = [item["created_at"] for item in api.list({"order": "created_at"}).json()["data"]]
+    assert listed[:2] == ["2024-01-01T00:00:00.000Z", "2022-09-13T08:57:15.801Z"]  # by time of day, not by instant
+
+
 TWO_PROBLEMS = {"filters[type][conditions][$is]": "dynamic", "filters[type][conditions][$not_in]": "cubic"}
 
 

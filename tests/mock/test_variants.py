@@ -283,6 +283,13 @@ def _(api, expect):
     assert deleted.status == 204 and deleted.header("Content-Encoding") is None and deleted.after_headers == b""
 
 
+@variant("account-with-history", "july")
+def _(api, expect):
+    listed = api.list({"order": "created_at"}).json()
+    assert [item["created_at"][:4] for item in listed["data"]] == ["2022", "2024", "2025"] and listed["total"] == 3
+    assert all(expect.segment_any(api.get(item["id"]))["name"].startswith("someone else's") for item in listed["data"])
+
+
 @variant("delete-204-then-idle-close")
 def _(api, expect):
     segment_id = expect.segment_any(api.create_static())["id"]
