@@ -11,6 +11,7 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 # date-time = full-date "T" full-time; time-secfrac is "." and one or more digits; time-offset is
 # "Z" or +hh:mm / -hh:mm. The zone is optional here only so that `parts(zone_required=False)` can
@@ -57,14 +58,25 @@ def parts(text: object, *, zone_required: bool = True) -> Parts | None:
     offset_hour, offset_minute = int(match["offset_hour"] or 0), int(match["offset_minute"] or 0)
     if not 1 <= month <= 12 or not 1 <= day <= calendar.monthrange(year, month)[1]:
         return None
-    # Second 60 is a leap second; with an offset it lands on any local minute (e.g. 15:59:60-08:00),
-    # so only the range is checked, never the wall-clock position.
     if hour > 23 or minute > 59 or second > 60 or offset_hour > 23 or offset_minute > 59:
         return None
     offset = None
     if has_zone:
         offset = (offset_hour * 60 + offset_minute) * (-1 if match["sign"] == "-" else 1)
+    if second == 60 and not _ends_a_utc_month(year, month, day, hour, minute, offset or 0):
+        return None
     return Parts(year, month, day, hour, minute, second, match["fraction"] or "", match["zone"] or "", offset)
+
+
+def _ends_a_utc_month(year: int, month: int, day: int, hour: int, minute: int, offset: int) -> bool:
+    """Whether the local minute is 23:59 UTC on the last day of a month since 1972: the only minute
+    a leap second ends (RFC 3339 section 5.7 and Appendix D; section 5.6: second 60 "based on leap
+    second rules"). With an offset it is another local minute (1990-12-31T15:59:60-08:00), the same
+    instant; 10:15:60Z names no instant at all."""
+    if year < 1972:  # the first leap second: 1972-06-30T23:59:60Z
+        return False
+    utc = datetime(year, month, day, hour, minute) - timedelta(minutes=offset)
+    return (utc.hour, utc.minute) == (23, 59) and utc.day == calendar.monthrange(utc.year, utc.month)[1]
 
 
 def is_date_time(text: object) -> bool:

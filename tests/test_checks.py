@@ -54,6 +54,8 @@ def test_good_answers_pass_every_check():
         (exchange(400, {"code": 422, "message": "x"}), "SEG-ERROR-CODE-STATUS"),
         (exchange(200, {**GOOD_SEGMENT, "object": "Segment"}), "SEG-SEGMENT-OBJECT"),
         (exchange(200, {**GOOD_SEGMENT, "created_at": "2022-09-13 08:57:15"}), "SEG-SEGMENT-CREATED-AT"),
+        (exchange(200, {**GOOD_SEGMENT, "created_at": "2026-12-07T00:06:60.123Z"}), "SEG-SEGMENT-CREATED-AT"),  # no leap second ends there
+        (exchange(200, {**GOOD_SEGMENT, "created_at": "1990-12-30T23:59:60Z"}), "SEG-SEGMENT-CREATED-AT"),  # not a month's last day
         (exchange(200, {k: v for k, v in GOOD_SEGMENT.items() if k != "filter"}), "SEG-SEGMENT-SCHEMA"),
         (exchange(200, {**GOOD_SEGMENT, "type": "dynamic"}), "SEG-SEGMENT-SCHEMA"),
         (exchange(204, method="DELETE", path=SEGMENT_PATH, headers=[("Content-Length", "15")], after=15), "SEG-DELETE-204-EMPTY"),
@@ -81,6 +83,8 @@ def test_each_check_fails_on_its_fault(answer, requirement):
     "answer",
     [
         exchange(200, {**GOOD_SEGMENT, "created_at": "1990-12-31T23:59:60Z"}),  # RFC 3339 section 5.8's leap second
+        exchange(200, {**GOOD_SEGMENT, "created_at": "1990-12-31T15:59:60-08:00"}),  # the same instant, offset
+        exchange(200, {**GOOD_SEGMENT, "created_at": "2016-12-31T18:29:60.5-05:30"}),
         exchange(200, {**GOOD_SEGMENT, "created_at": "2022-09-13T08:57:15+00:00"}),
         exchange(200, {**GOOD_SEGMENT, "created_at": "2022-09-13t08:57:15z"}),
         exchange(200, {**GOOD_SEGMENT, "created_at": "2022-09-13T08:57:15Z"}),

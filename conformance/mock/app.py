@@ -24,13 +24,14 @@ import re
 import time
 import unicodedata
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from secrets import compare_digest
 from typing import Any
 
 from starlette.datastructures import State
 from starlette.requests import Request
 
+from conformance import rfc3339
 from conformance.contract import CREATE_PATH, SEGMENT_PATH, Contract
 from conformance.mock import timestamps
 from conformance.mock.faults import ActiveFaults
@@ -301,17 +302,23 @@ class SegmentsMock:
     def _stamp(self, segment: Segment) -> None:
         """created_at in the form the variants choose, and the instant it names."""
         form = "no-zone" if "created-at-without-timezone" in self.faults else self.variants.created_at_form()
-        first = all(segment.id in self._history for segment in self.store.live()) and not any(True for _ in self.store.all_deleted())
+        first = all(held.id in self._history for held in self.store.live()) and not any(True for _ in self.store.all_deleted())
         if "created-at-leap-second" in self.variants and first:
             instant, leap = timestamps.LEAP_SECOND_BASE, True
+        elif "created-at-second-60" in self.faults:  # second 60 in a minute that ends no UTC month
+            instant, leap = timestamps.now(), True
+            if rfc3339.is_date_time(timestamps.format_instant(instant, leap=True)):  # 23:59 on a month's last day
+                instant -= timedelta(minutes=1)
         else:
             instant, leap = timestamps.now(), False
         segment.created_at = timestamps.format_instant(instant, form, leap=leap)
         # The instant as answered, not as measured: a filter or an order the client checks against
-        # the created_at it was given must agree with it to the digit (created-at-kept-finer: not).
-        segment.key = timestamps.parse_key(segment.created_at)
-        if "created-at-kept-finer" in self.variants:
+        # the created_at it was given must agree with it to the digit (created-at-kept-finer: not;
+        # created-at-second-60 answers a text that names no instant, so its key is the measured one).
+        if "created-at-kept-finer" in self.variants or "created-at-second-60" in self.faults:
             segment.key = timestamps.key_of(instant, leap=leap)
+        else:
+            segment.key = timestamps.parse_key(segment.created_at)
 
     def _over_cap(self, kind: str, body: dict[str, Any]) -> Answer | None:
         if kind == STATIC:

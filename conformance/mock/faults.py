@@ -168,6 +168,12 @@ FAULTS: dict[str, Fault] = {
             "created_at is a local date-time with no Z or offset",
         ),
         _fault(
+            "created-at-second-60",
+            "SEG-SEGMENT-CREATED-AT SEG-SEGMENT-SCHEMA SEG-LIST-SCHEMA",
+            "created_at is written with second 60 in an ordinary minute (2026-12-07T10:15:60.123Z): a leap"
+            " second only ends a UTC month",
+        ),
+        _fault(
             "ids-repeat",
             "SEG-ID-UNIQUE SEG-CAP-DYNAMIC-100 SEG-LIST-TOTAL",
             "ids come from a counter that wraps after 3, so the 4th segment reuses (and replaces)"

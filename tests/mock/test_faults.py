@@ -229,6 +229,13 @@ def _(api, expect):
     )
 
 
+@probe("created-at-second-60")
+def _(api, expect):
+    created = api.create_static().json()
+    assert created["created_at"][17:19] == "60" and created["created_at"][11:16] != "23:59"
+    assert any("created_at" in error for error in contract.schema_errors(created, contract.SEGMENT_SCHEMA))
+
+
 @probe("ids-repeat")
 def _(api, expect):
     ids = [api.create_static(name=f"s{index}").json()["id"] for index in range(4)]
