@@ -293,6 +293,9 @@ class SegmentsMock:
         name = body.get("name") if isinstance(body, dict) else None
         if name is not None and not isinstance(name, str) and "name-coerced-to-string" in self.faults:
             body["name"] = json.dumps(name)
+        kind = body.get("type") if isinstance(body, dict) else None
+        if isinstance(kind, (list, dict)) and "type-container-500" in self.faults:
+            return self._server_error(f"TypeError: unhashable type: '{type(kind).__name__}'")
         try:
             self.create_rules.check(body)
         except InvalidBody as invalid:

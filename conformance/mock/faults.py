@@ -307,6 +307,12 @@ FAULTS: dict[str, Fault] = {
             "a create body that is not JSON answers 500",
         ),
         _fault(
+            "type-container-500",
+            "SEG-NO-5XX SEG-VALIDATION-4XX",
+            "a create whose type is a JSON array or object answers 500 (an unhashable value looked up in"
+            " the set of types); a number, boolean or null still answers 400",
+        ),
+        _fault(
             "long-name-500",
             "SEG-NO-5XX SEG-CREATE-STATIC-200",
             "a name longer than 1000 characters answers 500",

@@ -236,6 +236,14 @@ def _(api, expect):
     assert any("created_at" in error for error in contract.schema_errors(created, contract.SEGMENT_SCHEMA))
 
 
+@probe("type-container-500")
+def _(api, expect):
+    for kind in (["static"], {"static": True}):
+        assert api.request("POST", "/v1/segments", json={"name": "x", "type": kind, "customers": ["cust_1"]}).status_code == 500
+    for kind in (1, True, None):
+        expect.error(api.request("POST", "/v1/segments", json={"name": "x", "type": kind, "customers": ["cust_1"]}), 400)
+
+
 @probe("ids-repeat")
 def _(api, expect):
     ids = [api.create_static(name=f"s{index}").json()["id"] for index in range(4)]
