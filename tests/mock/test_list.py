@@ -65,6 +65,17 @@ def test_a_limit_out_of_range_is_a_400(api, expect, limit):
     assert "limit" in error["details"]
 
 
+@pytest.mark.mock_verifies("SEG-LIST-QUERY-400")
+@pytest.mark.parametrize("problems", [
+    {"filters[type][conditions][$is]": "dynamic"},
+    {"filters[type][conditions][$is]": "dynamic", "filters[type][conditions][$not_in]": "cubic"},
+    {"filters[type][conditions][$in]": ["cubic", "dynamic"], "filters[created_at][conditions][$after]": "yesterday"},
+], ids=["one", "two", "three"])
+def test_filter_values_outside_the_schema_are_a_400_however_many(api, expect, problems):
+    error = expect.error(api.list(problems), 400, key="invalid_query")
+    assert "filters" in error["details"]
+
+
 @pytest.mark.mock_verifies("SEG-LIST-ORDER")
 def test_order_newest_first_by_default_or_as_asked(api, expect):
     ids = [segment["id"] for segment in _make(api, expect, ["a", "b", "c"])]
