@@ -246,6 +246,9 @@ class Transport:
         self._test: contextvars.ContextVar[str | None] = contextvars.ContextVar(f"test-{id(self)}", default=None)
         self._cleaning: contextvars.ContextVar[bool] = contextvars.ContextVar(f"cleaning-{id(self)}", default=False)
         self._late_bytes_wait: contextvars.ContextVar[float] = contextvars.ContextVar(f"late-{id(self)}", default=0.0)
+        # Once the target wrote past a bodiless answer's headers, a later one's connection is never
+        # reused: bytes it may write late would be read as the start of the next answer there.
+        self._writes_past_bodiless = False
         self._failures = 0
         self._sequence = 0
         self._watchdog = _Watchdog()
@@ -470,7 +473,11 @@ class Transport:
         raw = response.raw
         if response.status_code in (204, 304):
             after = _bytes_waiting(raw, self._late_bytes_wait.get())
-            if not after[0]:
+            if after[0]:
+                self._writes_past_bodiless = True
+            elif self._writes_past_bodiless:
+                raw.close()  # this target wrote past such an answer before: a new connection for the next request
+            else:
                 raw.read()  # ends the (empty) answer, so the connection is free for the next request
             raw.release_conn()
             return b"", False, after

@@ -118,6 +118,21 @@ def test_a_body_written_late_after_a_kept_alive_204_is_seen_where_a_scenario_wat
         assert unwatched.status == 204 and unwatched.bytes_after_headers == 0 and unwatched.late_by_ms is None
 
 
+def test_once_a_target_wrote_past_a_204_its_later_204s_connections_are_not_reused():
+    """A server that writes a 204's body late, always: once the watch has seen it, the next request
+    gets a connection of its own, so the late bytes cannot start its answer (a GET answered slowly,
+    here, which they would reach first on a reused connection)."""
+    body = b'{"status":"ok"}'
+    script = lambda request: [http(204), 0.05, body] if request.method == "DELETE" else [0.15, http(404, b'{"code":404}')]
+    with ScriptedServer(script) as target:
+        gate = transport(target)
+        with gate.watching_for_late_bytes():
+            assert gate.session.delete(f"{target.url}/v1/segments/seg_1").exchange.bytes_after_headers == len(body)
+        for _ in range(2):
+            assert gate.session.delete(f"{target.url}/v1/segments/seg_1").exchange.status == 204
+            assert gate.session.get(f"{target.url}/v1/segments/seg_1").exchange.status == 404
+
+
 @pytest.mark.parametrize("script", [lambda request: http(204), lambda request: [http(204), 0.02, CLOSE]],
                          ids=["kept-open-silent", "idle-connection-closed"])
 def test_a_watched_clean_204_has_nothing_after_it_and_the_wait_is_bounded(script):
