@@ -309,7 +309,7 @@ class SegmentsMock:
         if "created-at-leap-second" in self.variants and first:
             instant, leap = timestamps.LEAP_SECOND_BASE, True
         elif "created-at-second-60" in self.faults:  # second 60 in a minute that ends no UTC month
-            instant, leap = timestamps.now(), True
+            instant, leap = timestamps.now().replace(second=59), True  # :59 is written :60, and ordered as written
             if rfc3339.is_date_time(timestamps.format_instant(instant, leap=True)):  # 23:59 on a month's last day
                 instant -= timedelta(minutes=1)
         else:
@@ -317,7 +317,7 @@ class SegmentsMock:
         segment.created_at = timestamps.format_instant(instant, form, leap=leap)
         # The instant as answered, not as measured: a filter or an order the client checks against
         # the created_at it was given must agree with it to the digit (created-at-kept-finer: not;
-        # created-at-second-60 answers a text that names no instant, so its key is the measured one).
+        # created-at-second-60 answers a text that names no instant: its key is what the text would be).
         if "created-at-kept-finer" in self.variants or "created-at-second-60" in self.faults:
             segment.key = timestamps.key_of(instant, leap=leap)
         else:
