@@ -468,6 +468,10 @@ class SegmentsMock:
         except InvalidQuery as invalid:
             if invalid.problems > 1 and "list-query-problems-500" in self.faults:
                 return self._server_error("TypeError: '<' not supported between instances of 'ValidationError'")
+            if invalid.problems and "list-filter-value-500" in self.faults:
+                return self._server_error("TypeError: 'NoneType' object is not iterable")
+            if invalid.shape and "list-filter-shape-500" in self.faults:
+                return self._server_error("KeyError: 'conditions'")
             return self._error(400, "invalid_query", "Invalid query", str(invalid))
         candidates = list(self.store.live())
         if "list-shows-deleted" in self.faults:

@@ -549,6 +549,20 @@ FAULTS: dict[str, Fault] = {
             LIST,
         ),
         _fault(
+            "list-filter-value-500",
+            "SEG-NO-5XX",
+            "a filters query with any value its schema refuses (a type not in the enum, a created_at bound"
+            " that is no date-time) answers 500",
+            LIST,
+        ),
+        _fault(
+            "list-filter-shape-500",
+            "SEG-NO-5XX",
+            "a filter field not followed by [conditions] (filters[name][foo]=1), or [conditions] given a"
+            " plain value (filters[name][conditions]=x), answers 500",
+            LIST,
+        ),
+        _fault(
             "list-filter-values-unchecked",
             "SEG-LIST-QUERY-400",
             "filter values outside the filters schema (a type not in its enum) are used as given, answered"

@@ -29,11 +29,14 @@ _KEY = re.compile(r"^(\w+)((?:\[[^\[\]]*\])+)$")
 
 class InvalidQuery(ValueError):
     """A list query the document does not allow; str() is the short reason for the 400 (the first
-    problem found), `problems` how many the filters' schema found (1 when reading stopped earlier)."""
+    problem found), `problems` how many the filters' schema found (0 when reading stopped before
+    the schema: a limit, an order, a key or a shape); `shape` whether a filter field was not
+    [conditions][$operator]."""
 
-    def __init__(self, reason: str, problems: int = 1) -> None:
+    def __init__(self, reason: str, problems: int = 0, *, shape: bool = False) -> None:
         super().__init__(reason)
         self.problems = problems
+        self.shape = shape
 
 
 @dataclass(frozen=True)
@@ -134,7 +137,7 @@ class ListRules:
             if field not in self.operators:
                 raise InvalidQuery(f"filters[{field}] is not a filter of this list")
             if not isinstance(node, dict) or set(node) != {"conditions"} or not isinstance(node["conditions"], dict):
-                raise InvalidQuery(f"filters[{field}] takes [conditions][$operator]")
+                raise InvalidQuery(f"filters[{field}] takes [conditions][$operator]", shape=True)
             for operator, value in node["conditions"].items():
                 schema = self.operators[field].get(operator)
                 if schema is None:

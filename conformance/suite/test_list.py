@@ -208,15 +208,23 @@ def test_list_refuses_a_limit_out_of_range(target, verify, limit):
     verify.check("SEG-LIST-LIMIT-RANGE", exchange.status == 400, f"expected 400 for limit={limit}, answered {exchange.status}", exchange)
 
 
+INVALID_FILTERS = {  # filters queries the document does not allow, each answered 400 by a correct server
+    "two-values-outside-the-schema": {"filters[type][conditions][$is]": "dynamic", "filters[type][conditions][$not_in]": "cubic"},
+    "field-without-conditions": {"filters[name][foo]": "1"},
+    "conditions-given-a-value": {"filters[name][conditions]": "x"},
+}
+
+
 @pytest.mark.requirement("SEG-LIST-QUERY-400")
-def test_list_refuses_a_filters_query_with_two_problems(target, verify):
-    """Two filter values outside the schema's enum at once answer 400 with the Error object."""
-    params = {"filters[type][conditions][$is]": "dynamic", "filters[type][conditions][$not_in]": "cubic"}
-    exchange = target.send("GET", LIST_PATH, params=params)
+@pytest.mark.parametrize("label", list(INVALID_FILTERS))
+def test_list_refuses_an_invalid_filters_query(target, verify, label):
+    """A filters query the document does not allow (two values outside the schema's enum at once, a
+    field without [conditions], [conditions] given a value) answers 400 with the Error object."""
+    exchange = target.send("GET", LIST_PATH, params=INVALID_FILTERS[label])
     if exchange.status in (404, 405):
         verify.not_tested(f"list-segment answered {exchange.status}: the operation is not served")
     if exchange.status >= 500:  # SEG-NO-5XX's finding alone, as the generic checks leave a 5xx to it
         verify.not_applicable("SEG-LIST-QUERY-400", f"the query answered {exchange.status}: SEG-NO-5XX's finding")
         return
     verify.check("SEG-LIST-QUERY-400", exchange.status == 400,
-                 f"expected 400 for two filter values outside the schema, answered {exchange.status}", exchange)
+                 f"expected 400 for the filters query {label}, answered {exchange.status}", exchange)

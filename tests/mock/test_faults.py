@@ -596,6 +596,19 @@ def _(api, expect):
     expect.error(api.list({"filters[type][conditions][$is]": "dynamic"}), 400)  # one problem: still 400
 
 
+@probe("list-filter-value-500")
+def _(api, expect):
+    assert api.list({"filters[type][conditions][$is]": "dynamic"}).status_code == 500
+    expect.error(api.list({"filters[name][foo]": "1"}), 400)  # a shape problem is still a 400
+
+
+@probe("list-filter-shape-500")
+def _(api, expect):
+    assert api.list({"filters[name][foo]": "1"}).status_code == 500
+    assert api.list({"filters[name][conditions]": "x"}).status_code == 500
+    expect.error(api.list({"filters[type][conditions][$is]": "dynamic"}), 400)
+
+
 @probe("list-filter-values-unchecked")
 def _(api, expect):
     answer = api.list(TWO_PROBLEMS)

@@ -70,7 +70,9 @@ def test_a_limit_out_of_range_is_a_400(api, expect, limit):
     {"filters[type][conditions][$is]": "dynamic"},
     {"filters[type][conditions][$is]": "dynamic", "filters[type][conditions][$not_in]": "cubic"},
     {"filters[type][conditions][$in]": ["cubic", "dynamic"], "filters[created_at][conditions][$after]": "yesterday"},
-], ids=["one", "two", "three"])
+    {"filters[name][foo]": "1"},
+    {"filters[name][conditions]": "x"},
+], ids=["one", "two", "three", "field-without-conditions", "conditions-given-a-value"])
 def test_filter_values_outside_the_schema_are_a_400_however_many(api, expect, problems):
     error = expect.error(api.list(problems), 400, key="invalid_query")
     assert "filters" in error["details"]
