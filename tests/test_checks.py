@@ -102,6 +102,7 @@ def test_each_check_fails_on_its_fault(answer, requirement):
         exchange(200, text=json.dumps({**GOOD_SEGMENT, "name": "NaN Infinity"}, indent=2)),
         exchange(405, {"code": 405, "message": "no"}, method="PUT", path=SEGMENT_PATH, headers=[("Allow", "GET, HEAD, DELETE, OPTIONS")]),
         exchange(405, {"code": 405, "message": "no"}, method="PUT", path=SEGMENT_PATH, headers=[("Allow", "")]),  # disabled
+        exchange(405, method="HEAD", path=SEGMENT_PATH, headers=[("Allow", "GET, DELETE")]),  # no content, so no Error object
     ],
 )
 def test_legal_variants_pass_every_check(answer):

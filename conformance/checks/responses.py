@@ -48,7 +48,7 @@ def check_response(exchange: Exchange, contract: Contract) -> list[Finding]:
             f"answered {exchange.status}",
             exchange,
         ))
-    if 400 <= exchange.status < 500:
+    if 400 <= exchange.status < 500 and exchange.method != "HEAD":  # a HEAD answer has no content (RFC 9110 9.3.2)
         findings += check_error_object(exchange, contract)
     if exchange.status == 200 and exchange.operation_id in SEGMENT_OPERATIONS:
         findings += check_segment(exchange, contract)

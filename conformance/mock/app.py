@@ -596,7 +596,7 @@ class SegmentsMock:
         if "allow-lists-unsupported-methods" in self.faults:
             return EVERY_METHOD
         methods = set(self.contract.documented_methods(template)) - {without}
-        if "allow-head-options" in self.variants:
+        if "allow-head-options" in self.variants or "allow-lists-head-options-refused" in self.faults:
             methods |= {"HEAD", "OPTIONS"} if "GET" in methods else {"OPTIONS"}
         return ", ".join(method for method in METHOD_ORDER if method in methods)
 

@@ -364,6 +364,12 @@ FAULTS: dict[str, Fault] = {
             "405 answers carry no Allow header",
         ),
         _fault(
+            "allow-lists-head-options-refused",
+            "SEG-405-ALLOW SEG-METHOD-405",
+            "every Allow also lists HEAD (where GET is documented) and OPTIONS, which themselves answer 405"
+            " (the allow-head-options variant's header without its service)",
+        ),
+        _fault(
             "allow-lists-unsupported-methods",
             "SEG-METHOD-405 SEG-405-ALLOW",
             "405 answers carry Allow: GET, POST, PUT, PATCH, DELETE on every path (a framework"

@@ -263,7 +263,7 @@ class Bench:
             listed = {part.strip().upper() for part in (allow or "").split(",") if part.strip()}
             self.check("SEG-405-ALLOW", allow is not None and answer.method not in listed,
                        f"a 405 to {answer.method} with Allow {allow!r}", answer)
-        if 400 <= answer.status < 500:
+        if 400 <= answer.status < 500 and answer.method != "HEAD":  # a HEAD answer has no content (RFC 9110 9.3.2)
             body = answer.json
             errors = self.contract.schema_errors(body, ERROR_SCHEMA) if body is not None else ["not JSON"]
             self.check("SEG-ERROR-OBJECT", not errors, f"not the Error object: {errors[:2]}", answer)

@@ -244,6 +244,15 @@ def _(api, expect):
         expect.error(api.request("POST", "/v1/segments", json={"name": "x", "type": kind, "customers": ["cust_1"]}), 400)
 
 
+@probe("allow-lists-head-options-refused")
+def _(api, expect):
+    refused = api.request("PUT", f"/v1/segments/{UNKNOWN_ID}")
+    assert refused.status_code == 405 and refused.headers["Allow"] == "GET, HEAD, DELETE, OPTIONS"
+    for method in ("HEAD", "OPTIONS"):
+        answer = api.request(method, f"/v1/segments/{UNKNOWN_ID}")
+        assert answer.status_code == 405 and method in answer.headers["Allow"]
+
+
 @probe("ids-repeat")
 def _(api, expect):
     ids = [api.create_static(name=f"s{index}").json()["id"] for index in range(4)]
