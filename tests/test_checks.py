@@ -109,6 +109,15 @@ def test_legal_variants_pass_every_check(answer):
     assert failed(check_response(answer, BUNDLED)) == []
 
 
+@pytest.mark.parametrize("accepted, coding, passed", [
+    ("identity", "gzip", False), ("identity", None, True), ("identity", "identity", True), ("gzip", "gzip", True), (None, "gzip", True),
+])
+def test_content_coding_only_where_the_request_accepts_it(accepted, coding, passed):
+    answer = exchange(200, GOOD_SEGMENT, headers=[("Content-Encoding", coding)] if coding else ())
+    answer.request_headers = {"Accept-Encoding": accepted} if accepted else {}
+    assert ("SEG-CONTENT-CODING" not in failed(check_response(answer, BUNDLED))) == passed
+
+
 def test_a_late_body_is_named_with_its_delay_and_what_a_client_suffers():
     late = exchange(204, method="DELETE", path=SEGMENT_PATH, after=15, late_by_ms=50.0)
     [finding] = [finding for finding in check_response(late, BUNDLED) if not finding.passed]

@@ -23,6 +23,7 @@ GENERIC_REQUIREMENTS = frozenset({
     "SEG-DELETE-204-EMPTY",
     "SEG-LIST-SCHEMA",
     "SEG-405-ALLOW",
+    "SEG-CONTENT-CODING",
 })
 SEGMENT_OPERATIONS = frozenset({"create-segment", "get-segment"})
 
@@ -58,7 +59,22 @@ def check_response(exchange: Exchange, contract: Contract) -> list[Finding]:
         findings += check_list(exchange, contract)
     if exchange.status == 405:
         findings += check_allow(exchange)
+    if exchange.operation_id is not None:
+        findings += check_content_coding(exchange)
     return findings
+
+
+def check_content_coding(exchange: Exchange) -> list[Finding]:
+    """A request that accepts only identity gets no content coding (RFC 9110 section 12.5.3); a
+    request that accepts others (gzip) may get them. Judged on documented operations, where the
+    catalogue's requirements apply."""
+    accepted = next((value for key, value in exchange.request_headers.items() if key.lower() == "accept-encoding"), None)
+    if accepted is None or accepted.strip().lower() != "identity":
+        return []
+    coding = (exchange.header("Content-Encoding") or "identity").strip().lower()
+    return [Finding("SEG-CONTENT-CODING", coding == "identity",
+                    f"expected no content coding for a request that accepts only identity, got Content-Encoding: {coding}",
+                    exchange)]
 
 
 def check_allow(exchange: Exchange) -> list[Finding]:

@@ -643,7 +643,11 @@ class SegmentsMock:
         """What the wire variants add to every answer."""
         if answer.body is not None and answer.status == 200 and "chunked" in self.variants:
             answer.chunks = 2
-        if answer.body and "gzip" in self.variants and _accepts_gzip(request.headers.get("accept-encoding", "")):
+        accepts_gzip = _accepts_gzip(request.headers.get("accept-encoding", ""))
+        if answer.status == 204 and accepts_gzip and "gzip-delete-500" in self.faults:
+            answer = self._server_error("TypeError: memoryview: a bytes-like object is required, not 'NoneType'")
+        gzipped = "gzip" in self.variants and accepts_gzip or "gzip-ignores-identity" in self.faults
+        if answer.body and gzipped:
             answer.body = gzip.compress(answer.body, mtime=0)
             answer.set_header("Content-Encoding", "gzip")
             answer.set_header("Vary", "Accept-Encoding")

@@ -364,6 +364,18 @@ FAULTS: dict[str, Fault] = {
             "405 answers carry no Allow header",
         ),
         _fault(
+            "gzip-ignores-identity",
+            "SEG-CONTENT-CODING",
+            "every answer with a body is gzip-compressed (Content-Encoding: gzip), even to a request that"
+            " accepts only identity",
+        ),
+        _fault(
+            "gzip-delete-500",
+            "SEG-NO-5XX SEG-DELETE-204-EMPTY",
+            "a delete sent with Accept-Encoding: gzip answers 500 (the empty 204 fed to the compressor);"
+            " with identity, 204",
+        ),
+        _fault(
             "allow-lists-head-options-refused",
             "SEG-405-ALLOW SEG-METHOD-405",
             "every Allow also lists HEAD (where GET is documented) and OPTIONS, which themselves answer 405"

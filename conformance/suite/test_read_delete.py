@@ -71,3 +71,18 @@ def test_delete_unknown_id_is_404(conformance, target, verify, names, unknown_id
     still_there = target.get(bystander["id"])
     verify.check("SEG-DELETE-404", still_there.status == 200,
                  f"expected the bystander still there (200), get answered {still_there.status}", still_there)
+
+
+@pytest.mark.requirement("SEG-CREATE-STATIC-200", "SEG-GET-200", "SEG-DELETE-204-EMPTY")
+def test_a_client_that_accepts_gzip_is_served(target, verify, names):
+    """Create, get and delete from a client that accepts gzip (as most do; the run's other requests
+    accept identity only): the same answers, decoded, and a 204 with no body."""
+    gzip_ok = {"Accept-Encoding": "gzip"}
+    made = target.create(bodies.static(names("gzip")), headers=gzip_ok)
+    verify.check("SEG-CREATE-STATIC-200", made.status == 200, f"expected 200 (Accept-Encoding: gzip), answered {made.status}", made)
+    created = made.json
+    got = target.get(created["id"], headers=gzip_ok)
+    verify.check("SEG-GET-200", got.status == 200, f"expected 200 for a segment just created (Accept-Encoding: gzip), "
+                 f"answered {got.status}", got)
+    deleted = target.delete(created["id"], headers=gzip_ok)
+    verify.check("SEG-DELETE-204-EMPTY", deleted.status == 204, f"expected 204 (Accept-Encoding: gzip), answered {deleted.status}", deleted)

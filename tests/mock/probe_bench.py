@@ -149,6 +149,7 @@ class Bench:
             self.probe_auth_first,
             self.probe_methods,
             self.probe_operations_served,
+            self.probe_content_coding,
         ]
         if list_documented:
             probes += [
@@ -542,6 +543,18 @@ class Bench:
                         served = self.send(extra, target)
                         self.check("SEG-METHOD-405", served.status != 405,
                                    f"Allow {allow!r} lists {extra}, which answers 405", served)
+
+    def probe_content_coding(self) -> None:
+        """The bench asks for gzip everywhere else; here a client that accepts identity only."""
+        identity = {"Accept-Encoding": "identity", "Content-Type": "application/json"}
+        body = rawhttp.json.dumps({"name": self.name("identity"), "type": "static", "customers": VENDOR_CUSTOMERS}).encode()
+        created = self.send("POST", CREATE_PATH, body=body, headers=identity)
+        if 200 <= created.status < 300 and isinstance(created.json, dict) and "id" in created.json:
+            self._created.append(created.json["id"])
+        got = self.get(created.json["id"] if isinstance(created.json, dict) else UNKNOWN_ID, headers={"Accept-Encoding": "identity"})
+        for answer in (created, got):
+            coding = (answer.header("content-encoding") or "identity").lower()
+            self.check("SEG-CONTENT-CODING", coding == "identity", f"Content-Encoding {coding} to a request that accepts identity only", answer)
 
     def probe_operations_served(self) -> None:
         for operation in self.contract.operations:

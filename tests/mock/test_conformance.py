@@ -53,6 +53,16 @@ def test_create_static_answers_a_static_segment_with_null_filter(api, expect):
     assert 200 in documented_statuses(CREATE, "post")
 
 
+@verifies("SEG-CONTENT-CODING")
+@pytest.mark.parametrize("accepted", ["identity", "gzip"])
+def test_no_content_coding_the_request_does_not_accept(api, expect, accepted):
+    body = {"name": "coded", "type": "static", "customers": ["cust_1"]}
+    created = api.wire("POST", CREATE, json_body=body, headers={"Accept-Encoding": accepted}, accept_gzip=False)
+    assert created.status == 200 and created.header("Content-Encoding") is None  # the correct mock codes nothing
+    deleted = api.wire("DELETE", f"{CREATE}/{created.json['id']}", headers={"Accept-Encoding": accepted}, accept_gzip=False)
+    assert deleted.status == 204 and deleted.after_headers == b""
+
+
 @verifies("SEG-CREATE-AUTOUPDATE-200", "SEG-CREATE-PASSIVE-200", "SEG-CREATE-SYNC-STATUS")
 @pytest.mark.parametrize("kind", ["auto-update", "passive"])
 def test_create_dynamic_echoes_type_and_filter(api, expect, kind):

@@ -244,6 +244,20 @@ def _(api, expect):
         expect.error(api.request("POST", "/v1/segments", json={"name": "x", "type": kind, "customers": ["cust_1"]}), 400)
 
 
+@probe("gzip-ignores-identity")
+def _(api, expect):
+    wire = api.wire("POST", "/v1/segments", json_body={"name": "x", "type": "static", "customers": ["cust_1"]},
+                    headers={"Accept-Encoding": "identity"}, accept_gzip=False)
+    assert wire.status == 200 and wire.header("Content-Encoding") == "gzip" and wire.json["object"] == "segment"
+
+
+@probe("gzip-delete-500")
+def _(api, expect):
+    for coding, status in (("gzip", 500), ("identity", 204)):
+        segment_id = expect.segment(api.create_static())["id"]
+        assert api.wire("DELETE", f"/v1/segments/{segment_id}", headers={"Accept-Encoding": coding}, accept_gzip=False).status == status
+
+
 @probe("allow-lists-head-options-refused")
 def _(api, expect):
     refused = api.request("PUT", f"/v1/segments/{UNKNOWN_ID}")
