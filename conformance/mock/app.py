@@ -63,6 +63,7 @@ IDLE_CLOSE_S = 0.02  # delete-204-then-idle-close: how long the server keeps a c
 UTF8_BOM = b"\xef\xbb\xbf"  # json-with-byte-order-mark
 LIST_DEFAULT_LIMIT_5 = 5  # list-default-limit-5
 NEGATIONS = ("$is_not", "$not_in", "$not_contain")  # list-negations-ignored
+DAY_OPERATORS = ("$more_than", "$less_than")  # list-day-filters-refused, list-day-filters-ignored: days before now
 # account-with-history, list-sorted-by-time-of-day: someone else's static segments from earlier
 # years, already on the account; their times of day run in another order than their instants.
 HISTORY = (
@@ -460,6 +461,9 @@ class SegmentsMock:
 
     def _list(self, request: Request) -> Answer:
         rules = self.list_rules
+        if "list-day-filters-refused" in self.faults and any(
+                operator in key for key, _ in request.query_params.multi_items() for operator in DAY_OPERATORS):
+            return self._error(400, "invalid_query", "Invalid query", "Unknown operator for filters[created_at]")
         if request.query_params.get("limit") == "1" and "list-limit-1-refused" in self.faults:
             return self._error(400, "invalid_query", "Invalid query", "Query parameter limit should be between 2 and 100")
         try:
@@ -490,11 +494,15 @@ class SegmentsMock:
             lambda segment: segment.sequence
         )
         chosen = rules.select(
-            _replace_order(query, order),
+            _replace_order(query, order) if "list-created-at-has-value-empty" not in self.faults
+            else dataclasses.replace(_replace_order(query, order), conditions=tuple(
+                (field, "$is_unknown" if (field, operator) == ("created_at", "$has_value") else operator, value)
+                for field, operator, value in query.conditions)),
             candidates,
             tie_break=tie_break,
             use_filters="list-filters-ignored" not in self.faults,
-            ignored_operators=NEGATIONS if "list-negations-ignored" in self.faults else (),
+            ignored_operators=(NEGATIONS if "list-negations-ignored" in self.faults else ())
+            + (DAY_OPERATORS if "list-day-filters-ignored" in self.faults else ()),
             misread_operators={operator: misread for fault, operator, misread in MISREAD_OPERATORS if fault in self.faults},
             time_of_day="list-sorted-by-time-of-day" in self.faults,
         )

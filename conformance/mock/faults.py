@@ -546,6 +546,24 @@ FAULTS: dict[str, Fault] = {
             LIST,
         ),
         _fault(
+            "list-day-filters-refused",
+            "SEG-LIST-FILTERS",
+            "created_at $more_than and $less_than (days before now, integers in the document) answer 400",
+            LIST,
+        ),
+        _fault(
+            "list-day-filters-ignored",
+            "SEG-LIST-FILTERS",
+            "created_at $more_than and $less_than are accepted and not applied: they keep every segment",
+            LIST,
+        ),
+        _fault(
+            "list-created-at-has-value-empty",
+            "SEG-LIST-FILTERS",
+            "created_at $has_value matches nothing (read as $is_unknown); on the other fields it still works",
+            LIST,
+        ),
+        _fault(
             "list-filters-ignored",
             "SEG-LIST-FILTERS SEG-LIST-TOTAL",
             "the filters query is ignored (ids, limit and order still apply), so total counts every segment",

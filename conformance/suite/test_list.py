@@ -7,7 +7,7 @@ keep on the account, or that earlier tests deleted, never decide anything.
 
 import re
 import time
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -67,6 +67,16 @@ def _bound_between(earlier, later):
         return None
     middle = start + (end - start) / 2
     return middle.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _younger_than_a_day(segments):
+    """The ids whose created_at is less than a day before now, or None when one is no RFC 3339 value
+    or within an hour of the day's edge (clocks differ: $less_than=1 need not agree there)."""
+    day_ago = datetime.now(UTC) - timedelta(days=1)
+    instants = {segment_id: _instant(segment.get("created_at")) for segment_id, segment in segments.items()}
+    if any(unreadable or abs(key[0] - day_ago) < timedelta(hours=1) for unreadable, key, _ in instants.values()):
+        return None
+    return {segment_id for segment_id, (_, key, _) in instants.items() if key[0] > day_ago}
 
 
 def _create_named(conformance, target, verify, token, count=1, kind="static"):
@@ -187,7 +197,15 @@ def test_list_honours_filters(conformance, target, verify, names):
         # the presence operators take the empty string as their value (the filter schema says so)
         "id $has_value": ({**_named(token), "filters[id][conditions][$has_value]": ""}, {static, passive}),
         "id $is_unknown": ({**_named(token), "filters[id][conditions][$is_unknown]": ""}, set()),
+        # every operator the document declares for created_at: presence, and age in days before now
+        "created_at $has_value": ({**_named(token), "filters[created_at][conditions][$has_value]": ""}, {static, passive}),
+        "created_at $is_unknown": ({**_named(token), "filters[created_at][conditions][$is_unknown]": ""}, set()),
     }
+    younger = _younger_than_a_day({static: static_segment, passive: passive_segment})
+    if younger is not None:
+        cases["created_at $less_than"] = ({**_named(token), "filters[created_at][conditions][$less_than]": 1}, younger)
+        cases["created_at $more_than"] = ({**_named(token), "filters[created_at][conditions][$more_than]": 1},
+                                          {static, passive} - younger)
     bound = _bound_between(static_segment.get("created_at"), passive_segment.get("created_at"))
     if bound is not None:  # created apart enough to tell: one is before the bound, the other after
         cases["created_at $after"] = ({**_named(token), "filters[created_at][conditions][$after]": bound}, {passive})

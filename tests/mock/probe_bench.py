@@ -649,6 +649,11 @@ class Bench:
             ([("filters[type][conditions][$is_not]", "passive")], lambda s: s["type"] != "passive"),
             ([("filters[id][conditions][$has_value]", "")], lambda s: True),
             ([("filters[id][conditions][$is_unknown]", "")], lambda s: False),
+            # every created_at operator: presence, and age in days (the segments were made just now)
+            ([("filters[created_at][conditions][$has_value]", "")], lambda s: True),
+            ([("filters[created_at][conditions][$is_unknown]", "")], lambda s: False),
+            ([("filters[created_at][conditions][$less_than]", "1")], lambda s: True),
+            ([("filters[created_at][conditions][$more_than]", "1")], lambda s: False),
         ]
         if first is not None:
             cases.append(([("filters[created_at][conditions][$after]", first["created_at"])],
@@ -657,7 +662,12 @@ class Bench:
         # finer instant than it shows (the created-at-kept-finer variant).
         undecided = {first["id"]} if first is not None else set()
         for params, predicate in cases:
-            data = self.listed(ids + [("limit", "100")] + params)
+            answer = self.list(ids + [("limit", "100")] + params)  # the plain list answered: a refusal here is the filter's
+            self.check("SEG-LIST-FILTERS", answer.status == 200, f"filters {params} answered {answer.status}", answer)
+            if answer.status != 200:
+                continue
+            listed = answer.json.get("data") if isinstance(answer.json, dict) else None  # its shape: SEG-LIST-SCHEMA's
+            data = [item for item in listed if isinstance(item, dict)] if isinstance(listed, list) else []
             expected = {segment_id for segment_id, segment in by_id.items() if _safely(predicate, segment)}
             got = {item.get("id") for item in data}
             if "$after" in params[0][0]:

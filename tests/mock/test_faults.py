@@ -619,6 +619,24 @@ def _(api, expect):
     expect.error(api.list({"filters[type][conditions][$is]": "dynamic"}), 400)  # one problem: still 400
 
 
+@probe("list-day-filters-refused")
+def _(api, expect):
+    expect.error(api.list({"filters[created_at][conditions][$less_than]": 1}), 400)
+
+
+@probe("list-day-filters-ignored")
+def _(api, expect):
+    expect.segment(api.create_static())
+    assert len(api.list({"filters[created_at][conditions][$more_than]": 1}).json()["data"]) == 1
+
+
+@probe("list-created-at-has-value-empty")
+def _(api, expect):
+    expect.segment(api.create_static())
+    assert api.list({"filters[created_at][conditions][$has_value]": ""}).json()["data"] == []
+    assert len(api.list({"filters[name][conditions][$has_value]": ""}).json()["data"]) == 1
+
+
 @probe("list-filter-value-500")
 def _(api, expect):
     assert api.list({"filters[type][conditions][$is]": "dynamic"}).status_code == 500
