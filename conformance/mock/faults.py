@@ -621,6 +621,7 @@ FAULTS: dict[str, Fault] = {
 CONTRADICTIONS: dict[tuple[str, str], str] = {
     ("static-sync-in-progress", "no-sync-status"): "the variant leaves out the field the fault sets",
     ("delete-204-body-late", "connection-close"): "the variant closes every connection after its answer, so nothing can follow a 204 later",
+    ("allow-lists-head-options-refused", "allow-head-options"): "the variant serves the HEAD and OPTIONS the fault lists",
     ("list-after-read-as-before", "created-at-no-fraction"): (
         "whole seconds leave two segments created a moment apart no instant between them that a server"
         " keeping finer instants than it shows must honour, so the $after case is not judged"
