@@ -35,7 +35,7 @@ from conformance import rfc3339
 from conformance.contract import CREATE_PATH, SEGMENT_PATH, Contract
 from conformance.mock import timestamps
 from conformance.mock.faults import ActiveFaults
-from conformance.mock.listing import InvalidQuery, ListQuery, ListRules
+from conformance.mock.listing import FAULTY_BOUND_READERS, FAULTY_SORT_KEYS, InvalidQuery, ListQuery, ListRules
 from conformance.mock.responses import JSON_CONTENT_TYPE, Answer, error_body, json_bytes
 from conformance.mock.store import DYNAMIC_TYPES, SEGMENT_TYPES, STATIC, Segment, SegmentStore
 from conformance.mock.validation import CreateRules, InvalidBody, parse_json, segment_type
@@ -504,7 +504,8 @@ class SegmentsMock:
             ignored_operators=(NEGATIONS if "list-negations-ignored" in self.faults else ())
             + (DAY_OPERATORS if "list-day-filters-ignored" in self.faults else ()),
             misread_operators={operator: misread for fault, operator, misread in MISREAD_OPERATORS if fault in self.faults},
-            time_of_day="list-sorted-by-time-of-day" in self.faults,
+            sort_key=next((key for fault, key in FAULTY_SORT_KEYS.items() if fault in self.faults), None),
+            read_bound=next((read for fault, read in FAULTY_BOUND_READERS.items() if fault in self.faults), timestamps.parse_key),
         )
         limit = LIST_DEFAULT_LIMIT_5 if "list-default-limit-5" in self.faults and not _names_limit(request) else query.limit
         page = chosen if "list-limit-ignored" in self.faults else chosen[:limit]

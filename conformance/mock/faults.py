@@ -578,6 +578,24 @@ FAULTS: dict[str, Fault] = {
             LIST,
         ),
         _fault(
+            "list-order-ignores-seconds",
+            "SEG-LIST-ORDER",
+            "the list sorts by created_at's minute and fraction, the second left out of the key",
+            LIST,
+        ),
+        _fault(
+            "list-bound-offset-ignored",
+            "SEG-LIST-FILTERS",
+            "a created_at bound's offset is ignored: 10:00:00-05:30 is read as 10:00:00Z",
+            LIST,
+        ),
+        _fault(
+            "list-bound-without-fraction-500",
+            "SEG-NO-5XX SEG-LIST-FILTERS",
+            "a created_at bound with no fraction digits (2000-01-01T00:00:00Z) answers 500",
+            LIST,
+        ),
+        _fault(
             "list-query-problems-500",
             "SEG-NO-5XX",
             "a filters query with more than one problem its schema finds answers 500 (the problems sorted"

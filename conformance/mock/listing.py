@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from conformance import rfc3339
 from conformance.contract import CREATE_PATH, Contract, inline_refs, schema_validator
 from conformance.mock import timestamps
 from conformance.mock.store import Segment
@@ -163,31 +164,57 @@ class ListRules:
         use_filters: bool = True,
         ignored_operators: Iterable[str] = (),
         misread_operators: Mapping[str, str] | None = None,
-        time_of_day: bool = False,
+        sort_key: Callable[[timestamps.InstantKey | None], Any] | None = None,
+        read_bound: Callable[[str], timestamps.InstantKey] = timestamps.parse_key,
     ) -> list[Segment]:
         """Every candidate the query matches, in its order (before the limit). use_filters=False,
-        ignored_operators, misread_operators (operator -> the one it is read as) and time_of_day
-        (the date left out of the sort key) are the list-filters-ignored, list-negations-ignored,
-        list-has-value-read-as-is, list-after-read-as-before and list-sorted-by-time-of-day faults."""
+        ignored_operators, misread_operators (operator -> the one it is read as), sort_key (what
+        the order reads of an instant: FAULTY_SORT_KEYS) and read_bound (how a created_at bound is
+        read: FAULTY_BOUND_READERS) are the list faults of the same names."""
         chosen = [segment for segment in candidates if query.ids is None or segment.id in query.ids]
         ignored = frozenset(ignored_operators)
         misread = misread_operators or {}
         conditions = tuple((field, misread.get(operator, operator), value) for field, operator, value in query.conditions
                            if operator not in ignored)
         if use_filters and conditions:
-            chosen = [segment for segment in chosen if self._matches(segment, query.junction, conditions)]
-        chosen.sort(key=lambda segment: (_time_of_day(segment.key) if time_of_day else segment.key, tie_break(segment)),
+            chosen = [segment for segment in chosen if self._matches(segment, query.junction, conditions, read_bound)]
+        chosen.sort(key=lambda segment: (sort_key(segment.key) if sort_key else segment.key, tie_break(segment)),
                     reverse=query.order.startswith("-"))
         return chosen
 
-    def _matches(self, segment: Segment, junction: str, conditions: tuple[tuple[str, str, Any], ...]) -> bool:
-        results = (_holds(segment, field, operator, value) for field, operator, value in conditions)
+    def _matches(self, segment: Segment, junction: str, conditions: tuple[tuple[str, str, Any], ...],
+                 read_bound: Callable[[str], timestamps.InstantKey]) -> bool:
+        results = (_holds(segment, field, operator, value, read_bound) for field, operator, value in conditions)
         return all(results) if junction == "and" else any(results)
 
 
 def _time_of_day(key: timestamps.InstantKey | None) -> Any:
     """list-sorted-by-time-of-day: the key without its date (a key built from the time columns)."""
     return None if key is None else (key[0].time(), key[1], key[2])
+
+
+def _without_seconds(key: timestamps.InstantKey | None) -> Any:
+    """list-order-ignores-seconds: the key's minute and fraction, its second left out."""
+    return None if key is None else (key[0].replace(second=0), key[2])
+
+
+def _bound_offset_ignored(text: str) -> timestamps.InstantKey:
+    """list-bound-offset-ignored: a bound's wall-clock time read as UTC, whatever its offset."""
+    second, leap, microseconds = timestamps.parse_key(text)
+    written = rfc3339.parts(text, zone_required=False)
+    return (second + timedelta(minutes=written.offset_minutes or 0), leap, microseconds)
+
+
+def _bound_without_fraction_fails(text: str) -> timestamps.InstantKey:
+    """list-bound-without-fraction-500: a bound with no fraction digits breaks the reader."""
+    if not rfc3339.parts(text, zone_required=False).fraction:
+        raise ValueError(f"invalid literal for int() with base 10: {text!r}")
+    return timestamps.parse_key(text)
+
+
+FAULTY_SORT_KEYS = {"list-sorted-by-time-of-day": _time_of_day, "list-order-ignores-seconds": _without_seconds}
+FAULTY_BOUND_READERS = {"list-bound-offset-ignored": _bound_offset_ignored,
+                        "list-bound-without-fraction-500": _bound_without_fraction_fails}
 
 
 def _insert(tree: dict[str, Any], parts: list[str], value: str, key: str) -> None:
@@ -228,9 +255,9 @@ def _coerce(value: Any, schema: dict[str, Any], where: str) -> Any:
     return value
 
 
-def _holds(segment: Segment, field: str, operator: str, value: Any) -> bool:
+def _holds(segment: Segment, field: str, operator: str, value: Any, read_bound=timestamps.parse_key) -> bool:
     if field == "created_at":
-        return _holds_instant(segment, operator, value)
+        return _holds_instant(segment, operator, value, read_bound)
     actual = {"id": segment.id, "name": segment.name, "type": segment.type}.get(field)
     if operator == "$has_value":
         return actual is not None
@@ -250,7 +277,7 @@ def _holds(segment: Segment, field: str, operator: str, value: Any) -> bool:
     }.get(operator, lambda: False)()
 
 
-def _holds_instant(segment: Segment, operator: str, value: Any) -> bool:
+def _holds_instant(segment: Segment, operator: str, value: Any, read_bound=timestamps.parse_key) -> bool:
     key = segment.key
     if operator == "$has_value":
         return key is not None
@@ -259,7 +286,7 @@ def _holds_instant(segment: Segment, operator: str, value: Any) -> bool:
     if key is None:
         return False
     if operator in ("$after", "$before"):
-        bound = timestamps.parse_key(value)
+        bound = read_bound(value)
         return key > bound if operator == "$after" else key < bound
     if operator in ("$more_than", "$less_than"):  # days before now
         bound = timestamps.key_of(timestamps.now() - timedelta(days=value))

@@ -25,11 +25,14 @@ import re
 import time
 from collections import defaultdict
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
+from unittest import mock
 
 import rawhttp
 
 from conformance import rfc3339
+from conformance.mock import timestamps
 from conformance.catalogue import load_catalogue
 from conformance.contract import CREATE_PATH, ERROR_SCHEMA, HTTP_METHODS, SEGMENT_PATH, SEGMENT_SCHEMA, Contract
 from conformance.mock.store import DYNAMIC_TYPES, SEGMENT_TYPES
@@ -615,7 +618,12 @@ class Bench:
         self.check("SEG-LIST-LIMIT", len(data) == expected, f"no limit answered {len(data)} segments of {total} (10 is the default)")
 
     def probe_list_order(self) -> None:
-        made = self._make(3, "order")
+        # The mock's clock, set: created_at x.900, x+1.050, x+1.060 straddle a whole second with the
+        # later fraction the smaller, which a key that leaves the second out orders the wrong way.
+        start = timestamps.now().replace(microsecond=0)
+        instants = iter(start + timedelta(seconds=offset) for offset in (0.9, 1.05, 1.06))
+        with mock.patch.object(timestamps, "now", side_effect=lambda: next(instants, None) or datetime.now(UTC)):
+            made = self._make(3, "order")
         ids = [("ids", segment["id"]) for segment in made]
         for order, newest_first in ((None, True), ("-created_at", True), ("created_at", False)):
             data = self.listed(ids + ([("order", order)] if order else []))
@@ -658,6 +666,11 @@ class Bench:
         if first is not None:
             cases.append(([("filters[created_at][conditions][$after]", first["created_at"])],
                           lambda s: (instant(s.get("created_at")) or ()) > instant(first["created_at"])))
+            elsewhere = _at_offset(first["created_at"], 120)  # the same bound at +02:00
+            if elsewhere is not None:
+                cases.append(([("filters[created_at][conditions][$after]", elsewhere)],
+                              lambda s: (instant(s.get("created_at")) or ()) > instant(first["created_at"])))
+        cases.append(([("filters[created_at][conditions][$after]", "2000-01-01T00:00:00Z")], lambda s: True))  # no fraction
         # The segment whose created_at is the $after bound may be kept or not: a server may keep a
         # finer instant than it shows (the created-at-kept-finer variant).
         undecided = {first["id"]} if first is not None else set()
@@ -742,6 +755,16 @@ class Bench:
             answer = self.create({"name": self.name(f"after-cap {kind}"), "type": kind, "filter": CREATED_AFTER},
                                  judge_as=None)
             self.check(requirement, answer.status == 200, f"after the cap was emptied, create answered {answer.status}", answer)
+
+
+def _at_offset(created_at: str, minutes: int) -> str | None:
+    """The instant a created_at names, written at another offset (None for a leap second or other
+    text datetime cannot read)."""
+    try:
+        moment = datetime.fromisoformat(created_at.upper().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment.astimezone(timezone(timedelta(minutes=minutes))).isoformat(timespec="microseconds")
 
 
 def _safely(predicate: Callable[[dict[str, Any]], bool], item: dict[str, Any]) -> bool:

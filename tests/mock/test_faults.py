@@ -12,6 +12,8 @@ import json
 import socket
 import time
 from collections.abc import Callable
+from datetime import datetime, timedelta, timezone
+from unittest import mock
 from urllib.parse import urlsplit
 
 import pytest
@@ -20,7 +22,7 @@ import pytest
 from conformance import contract
 from conformance.catalogue import load_catalogue
 from conformance.contract import Contract
-from conformance.mock import FAULTS, MockServer, UnknownFault, faults_breaking
+from conformance.mock import FAULTS, MockServer, UnknownFault, faults_breaking, timestamps
 from conformance.mock.faults import (
     NO_EXCLUSIVE_FAULT,
     ActiveFaults,
@@ -611,6 +613,30 @@ def _(api, expect):
 
 
 TWO_PROBLEMS = {"filters[type][conditions][$is]": "dynamic", "filters[type][conditions][$not_in]": "cubic"}
+
+
+@probe("list-order-ignores-seconds")
+def _(api, expect):
+    start = timestamps.now().replace(microsecond=0)
+    instants = iter(start + timedelta(seconds=offset) for offset in (0.9, 1.05))
+    with mock.patch.object(timestamps, "now", side_effect=lambda: next(instants)):
+        made = [expect.segment(api.create_static(name=f"o{index}"))["created_at"] for index in range(2)]
+    assert [item["created_at"] for item in api.list({"order": "created_at"}).json()["data"]] == made[::-1]
+
+
+@probe("list-bound-offset-ignored")
+def _(api, expect):
+    segment = expect.segment(api.create_static())
+    hour_before = (datetime.fromisoformat(segment["created_at"].replace("Z", "+00:00")) - timedelta(hours=1))
+    bound = hour_before.astimezone(timezone(timedelta(hours=2))).isoformat(timespec="milliseconds")  # read 2 h late
+    assert api.list({"filters[created_at][conditions][$after]": bound}).json()["data"] == []
+
+
+@probe("list-bound-without-fraction-500")
+def _(api, expect):
+    expect.segment(api.create_static())
+    assert api.list({"filters[created_at][conditions][$after]": "2000-01-01T00:00:00Z"}).status_code == 500
+    assert api.list({"filters[created_at][conditions][$after]": "2000-01-01T00:00:00.0Z"}).status_code == 200
 
 
 @probe("list-query-problems-500")
