@@ -59,7 +59,6 @@ EVERY_METHOD = "GET, POST, PUT, PATCH, DELETE"  # allow-lists-unsupported-method
 PLAIN_ID = re.compile(r"[A-Za-z0-9_-]+")  # odd-id-answers-500: ids outside this answer 500
 STATUS_OK_BODY = b'{"status":"ok"}'  # delete-204-with-body, delete-204-body-late: 15 bytes
 LATE_BODY_S = 0.05  # delete-204-body-late: the body comes this long after the 204's headers
-IDLE_CLOSE_S = 0.02  # delete-204-then-idle-close: how long the server keeps a connection idle after a 204
 UTF8_BOM = b"\xef\xbb\xbf"  # json-with-byte-order-mark
 LIST_DEFAULT_LIMIT_5 = 5  # list-default-limit-5
 NEGATIONS = ("$is_not", "$not_in", "$not_contain")  # list-negations-ignored
@@ -449,8 +448,6 @@ class SegmentsMock:
         answer = Answer(204)
         if "delete-204-body-late" in self.faults:
             answer.afterwards = (LATE_BODY_S, STATUS_OK_BODY)
-        elif "delete-204-then-idle-close" in self.variants:
-            answer.afterwards = (IDLE_CLOSE_S, b"")
         if "delete-content-length-zero" in self.variants:
             answer.set_header("Content-Length", "0")
         if "no-content-with-content-type" in self.variants:

@@ -62,7 +62,7 @@ class Answer:
     content_length: bool = True  # send Content-Length for a body (never for chunks > 1)
     # (seconds, bytes): written on a kept-alive connection that long after the answer, past its
     # framing, if no request has used the connection since: the bytes a client would read as the
-    # start of its next answer there. b"" closes the idle connection instead.
+    # start of its next answer there.
     afterwards: tuple[float, bytes] | None = None
 
     def header(self, name: str) -> str | None:
@@ -103,17 +103,12 @@ class Answer:
 
 
 def _if_still_idle(connection, idle, data: bytes) -> None:
-    """Write `data` (or close, for b"") on a kept-alive connection that no request has used since
-    the answer, and on which none waits unread. On a used connection the bytes are left out: they
-    would land inside a later answer, breaking that exchange too, and a fault breaks only what it
-    names."""
+    """Write `data` on a kept-alive connection that no request has used since the answer, and on
+    which none waits unread. On a used connection the bytes are left out: they would land inside a
+    later answer, breaking that exchange too, and a fault breaks only what it names."""
     still = getattr(connection.get_protocol(), "timeout_keep_alive_task", None) is idle
-    if connection.is_closing() or not still or _unread(connection):
-        return
-    if data:
+    if not connection.is_closing() and still and not _unread(connection):
         connection.write(data)
-    else:
-        connection.close()
 
 
 def _unread(connection) -> bool:

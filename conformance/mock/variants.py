@@ -232,13 +232,6 @@ VARIANTS: dict[str, Variant] = {
             " empty. The suite reads them and touches nothing it did not create.",
         ),
         Variant(
-            "delete-204-then-idle-close",
-            "a connection left idle 20 ms after the 204 of a delete is closed by the server, without"
-            " a Connection: close on the 204",
-            "RFC 9112 section 9.5: a client, server or proxy may close a connection at any time;"
-            " it usually does so for an idle one. Nothing but the close follows the 204.",
-        ),
-        Variant(
             "www-authenticate",
             "every 401 carries WWW-Authenticate: ApiKey realm=\"segments\", header=\"X-App-Token\"",
             "RFC 9110 section 11.6.1 and 15.5.2: a 401 MUST carry a challenge; the document"
