@@ -12,9 +12,14 @@ import os
 import sys
 from pathlib import Path
 
-from conformance import interrupts, options
+from conformance import interrupts, options, startup
 from conformance.exits import EXIT_INTERNAL
 
+# pytest's own plugins a run has no use for: each is an import at start-up (doctest and debugging
+# bring pdb, unittest the unittest package; ~40 ms of a loopback run), and the cache provider would
+# write .pytest_cache into the installed suite's directory. A run needs none of their options.
+UNUSED_PYTEST_PLUGINS = ("doctest", "debugging", "unittest", "legacypath", "cacheprovider", "pastebin", "stepwise",
+                         "setuponly", "setupplan", "faulthandler")
 SUITES = {"api": Path(__file__).parent / "suite", "sdk": Path(__file__).parent / "sdk" / "suite"}
 
 
@@ -109,6 +114,7 @@ def run_in_process(settings: options.Settings, suite: str = "api", *, nodeids: l
         exit_code = pytest.main(pytest_arguments(settings, conformance_run.seed, suite, nodeids),
                                 plugins=[conformance_run, ShortNodeIds(), *extra_plugins])
     finally:
+        startup.collector_on(freeze=False)  # if the run ended before its collection did
         interrupts.restore(handlers)
         if autoload is None:
             del os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"]
@@ -146,6 +152,7 @@ def pytest_arguments(settings: options.Settings, seed: int, suite: str, nodeids:
         "-o", "junit_family=xunit2",
         "-o", f"junit_suite_name=segments-conformance-{suite}",
         "-p", "schemathesis.pytest.plugin",
+        *[argument for plugin in UNUSED_PYTEST_PLUGINS for argument in ("-p", f"no:{plugin}")],
         "-p", "_hypothesis_pytestplugin",
         f"--hypothesis-seed={seed}",
         "-q" if settings.quiet else "-v",
