@@ -110,6 +110,7 @@ def run_in_process(settings: options.Settings, suite: str = "api", *, nodeids: l
     autoload = os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD")
     os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
     handlers = interrupts.install()
+    startup.freeze()
     try:
         exit_code = pytest.main(pytest_arguments(settings, conformance_run.seed, suite, nodeids),
                                 plugins=[conformance_run, ShortNodeIds(), *extra_plugins])

@@ -5,7 +5,8 @@ to do with conformance:
 
 - The cyclic garbage collector walking every object the imports create, several times over, while
   none of them is garbage: it is off from the console script's first line until collection ends,
-  when the plugin freezes what start-up built (gc.freeze) and turns it back on.
+  when the plugin freezes what start-up built (gc.freeze) and turns it back on; and what is built
+  before pytest starts is frozen then, out of the full collection hypothesis asks for (`freeze`).
 - pydantic-settings, imported by openapi-schema-validator for one setting (see
   `settings_without_pydantic`).
 """
@@ -38,6 +39,14 @@ def collector_on(*, freeze: bool = True) -> None:
     if _COLLECTOR_OFF_BY_US:
         gc.enable()
         _COLLECTOR_OFF_BY_US = False
+
+
+def freeze() -> None:
+    """What is built so far lives to the end of the run: out of every collection from now on.
+    Before pytest imports schemathesis's plugin: there hypothesis registers its random generator
+    with a full gc.collect() and a gc.get_referrers() walk over every object (entropy.register_random),
+    which cost a tenth of a second with start-up's objects still in the collector's view."""
+    gc.freeze()
 
 
 SETTINGS_MODULE = "openapi_schema_validator.settings"
