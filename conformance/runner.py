@@ -16,10 +16,13 @@ from conformance import interrupts, options, startup
 from conformance.exits import EXIT_INTERNAL
 
 # pytest's own plugins a run has no use for: each is an import at start-up (doctest and debugging
-# bring pdb, unittest the unittest package; ~40 ms of a loopback run), and the cache provider would
-# write .pytest_cache into the installed suite's directory. A run needs none of their options.
+# bring pdb, unittest the unittest package; ~40 ms of a loopback run), the cache provider would
+# write .pytest_cache into the installed suite's directory, and logging and warnings wrap every
+# phase of every test in process-wide state (the root logger's handlers, warnings.catch_warnings)
+# that tests side by side on threads would swap under each other. A run needs none of their
+# options, and a run's findings are its Verifiers', not log records or warnings.
 UNUSED_PYTEST_PLUGINS = ("doctest", "debugging", "unittest", "legacypath", "cacheprovider", "pastebin", "stepwise",
-                         "setuponly", "setupplan", "faulthandler")
+                         "setuponly", "setupplan", "faulthandler", "logging", "warnings")
 SUITES = {"api": Path(__file__).parent / "suite", "sdk": Path(__file__).parent / "sdk" / "suite"}
 
 
