@@ -8,6 +8,7 @@ else is rendered from it (conformance.report reads summary.json only).
 from __future__ import annotations
 
 import json
+import threading
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -108,6 +109,21 @@ def write_reports(run: ConformanceRun) -> None:
         outputs.write_text(run.report_dir / "report.html", render_html(json.loads(summary_text)))
     except OSError as error:
         recorder.causes.append(f"report.html not written: {error}")
+
+
+def prepare_while_waiting() -> None:
+    """Import and compile the HTML renderer on a thread of its own, while the run waits for the
+    target (the dynamic cap: the server's time more than ours), so that the reports at the end only
+    render. A failure here is left to write_reports, which meets it again and says so."""
+    def prepare() -> None:
+        try:
+            from conformance.report.render import prepare
+
+            prepare()
+        except Exception:  # noqa: BLE001 (see above)
+            pass
+
+    threading.Thread(target=prepare, name="conformance-prepare-reports", daemon=True).start()
 
 
 def add_verdict_to_junit(path: Path, summary: dict[str, Any] | None, masker) -> None:
