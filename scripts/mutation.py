@@ -51,6 +51,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 JULY = ROOT / "tests" / "fixtures" / "segments-2026-07.json"
+NOTE = ROOT / "docs" / "mutation.md"  # the survivors read one by one, in its table
 SEED = 7
 MAX_EXAMPLES = 5
 # The mock's contract-bearing modules: handlers, validation, listing, store, responses, timestamps.
@@ -514,9 +515,11 @@ def _mutated_subtree(site: Site, depth: int) -> ast.AST:
 
 
 def _harmless(node: ast.AST) -> bool:
-    """A comparison of names and constants (membership only in a tuple of them), an isinstance of a
-    name, or `not` of one: it cannot raise or change anything."""
-    def plain(operand):
+    """A comparison of names, their attributes and constants (membership only in a tuple of them),
+    an isinstance of a name, or `not` of one: it cannot raise or change anything."""
+    def plain(operand):  # a name, a constant, or an attribute of a name (a field of the mock's own objects)
+        while isinstance(operand, ast.Attribute):
+            operand = operand.value
         return isinstance(operand, (ast.Name, ast.Constant))
 
     def tuple_of_plain(operand):
@@ -637,13 +640,13 @@ def _case_of_a_name(site: Site, function: ast.AST) -> bool:
 
 RULES = (
     ("fault switch", "equivalent: the mutant acts only where a named fault is on (it renames the fault a test "
-     "looks for, or changes code that runs only once that test found the fault on), and the correct mock runs "
-     "with none", _fault_switch),
+     "looks for, keeps a test false that looks for it first, or changes code that runs only once that test found "
+     "it on), and the correct mock runs with none", _fault_switch),
     ("variant switch", "equivalent: the mutant acts only where a legal variant is on (it renames the variant a "
-     "test looks for, or changes code that runs only once that test found the variant on), and the correct mock "
-     "runs with none", _variant_switch),
-    ("case of a name", "equivalent: the case of an HTTP header name or codec name, which HTTP (RFC 9110 section 5.1) "
-     "and Python compare without case", _case_of_a_name),
+     "test looks for, keeps a test false that looks for it first, or changes code that runs only once that test "
+     "found it on), and the correct mock runs with none", _variant_switch),
+    ("case of a name", "equivalent: the case of an HTTP header's name or a codec's name, which HTTP (RFC 9110 "
+     "section 5.1) and Python compare without case", _case_of_a_name),
     ("Error text", "outside the contract: a string that only words the key, message or details of an Error object, "
      "whose text the vendor does not document (the status, code and shape are checked)", _error_text),
 )
@@ -660,6 +663,30 @@ def changed_line(diff: str) -> str:
     added = [line[1:].strip() for line in lines if line.startswith("+") and not line.startswith("+++")]
     removed = [line[1:].strip() for line in lines if line.startswith("-") and not line.startswith("---")]
     return next((line for line in added if line.strip(" ,()[]{}")), f"deleted: {removed[0]}" if removed else "")
+
+
+def label(mutant: str) -> str:
+    """The survivor's function as docs/mutation.md names it: app.SegmentsMock._create, listing._holds."""
+    function = function_of(mutant)
+    name = function[2:].replace("ǁ", ".") if function.startswith("xǁ") else function.removeprefix("x_")
+    return f"{mutant.split('.')[2]}.{name}"
+
+
+READ_CLASSES = ("equivalent", "outside the contract", "blind spot")
+_ROW = re.compile(r"^\| `(?P<function>[^`]+)` \| `(?P<line>.*)` \| (?P<class>[^|]+?) \| .* \|$")
+
+
+def read_survivors(note: str) -> dict[tuple[str, str], str]:
+    """(function, mutated line) -> class (equivalent, outside the contract, blind spot), from the
+    table of docs/mutation.md: the survivors read one by one."""
+    read = {}
+    for line in note.splitlines():
+        row = _ROW.match(line)
+        if row:
+            kind = next((kind for kind in READ_CLASSES if row["class"].startswith(kind)), None)
+            if kind is not None:
+                read[(row["function"], row["line"])] = kind
+    return read
 
 
 def classify(original: str, mutated: str, *, built_alike: bool = False) -> tuple[str, str] | None:
@@ -703,12 +730,19 @@ class Figures:
     killed: int
     total: int
     explained: dict[str, tuple[str, str]]  # survivor -> (rule, reason)
-    unexplained: list[str]  # survivors no rule explains: blind spots, or reasons for docs/mutation.md
+    unexplained: list[str]  # survivors no rule explains: read in docs/mutation.md, or not yet
+    read: dict[str, str] = field(default_factory=dict)  # unexplained survivor -> its class in docs/mutation.md
+
+    @property
+    def unread(self) -> list[str]:
+        return [mutant for mutant in self.unexplained if mutant not in self.read]
 
     @property
     def kill_rate(self) -> float:
-        """Killed among the mutants no rule explains away (equivalent or outside the contract)."""
-        return self.killed / max(self.total - len(self.explained), 1)
+        """Killed among the mutants that change the wire in a way the contract forbids: all but the
+        survivors a rule explains or docs/mutation.md reads as equivalent or outside the contract
+        (blind spots and survivors not yet read count as not killed)."""
+        return self.killed / max(self.killed + len(self.unread) + sum(kind == "blind spot" for kind in self.read.values()), 1)
 
 
 def explain(mutated_dir: Path, survivors: list[str]) -> dict[str, tuple[str, str]]:
@@ -723,28 +757,46 @@ def explain(mutated_dir: Path, survivors: list[str]) -> dict[str, tuple[str, str
     return explained
 
 
-def figures(outcomes: list[Outcome], explained: dict[str, tuple[str, str]]) -> Figures:
+def figures(outcomes: list[Outcome], explained: dict[str, tuple[str, str]],
+            diffs: dict[str, str] | None = None, note: str = "") -> Figures:
+    """The run's figures; with the diffs and docs/mutation.md's text, the survivors it reads too."""
     survivors = sorted((o.mutant for o in outcomes if not o.killed), key=_natural)
+    unexplained = [mutant for mutant in survivors if mutant not in explained]
+    table = read_survivors(note)
+    read = {mutant: kind for mutant in unexplained if diffs and mutant in diffs
+            and (kind := table.get((label(mutant), changed_line(diffs[mutant])))) is not None}
     return Figures(sum(o.killed for o in outcomes), len(outcomes),
-                   {mutant: explained[mutant] for mutant in survivors if mutant in explained},
-                   [mutant for mutant in survivors if mutant not in explained])
+                   {mutant: explained[mutant] for mutant in survivors if mutant in explained}, unexplained, read)
 
 
-def report(outcomes: list[Outcome], diffs: dict[str, str], explained: dict[str, tuple[str, str]]) -> str:
-    rates = kill_rates(outcomes)
-    summary = figures(outcomes, explained)
+def report(outcomes: list[Outcome], diffs: dict[str, str], explained: dict[str, tuple[str, str]], note: str = "") -> str:
+    """The figures docs/mutation.md gives: totals, survivors by rule and as read, the kill rate of the
+    mutants that change the wire in a way the contract forbids, per module and per requirement, and
+    every survivor neither a rule nor the note explains (with its diff)."""
+    summary = figures(outcomes, explained, diffs, note)
     kinds = Counter({0: 0, 1: 0, 2: 0, 3: 0, -1: 0}) + Counter(o.exit_code for o in outcomes)
-    lines = [f"killed {summary.killed} of {summary.total} mutants ({100 * summary.killed / max(summary.total, 1):.1f}%): "
-             f"NONCONFORMANT {kinds[1]}, INCOMPLETE {kinds[2]}, broke {kinds[3]}, timed out {kinds[-1]}; "
-             f"{len(summary.explained)} survivors equivalent or outside the contract by rule; "
-             f"kill rate of the rest {100 * summary.kill_rate:.1f}%", "", "per module (killed / run):"]
-    lines += [f"  {module:12} {k:5} / {t:<5} {100 * k / max(t, 1):5.1f}%" for module, (k, t) in rates.items()]
-    lines += ["", "mutants flagged per requirement:"]
+    read = Counter(summary.read.values())
+    lines = [f"{summary.total} mutants run; killed {summary.killed}: NONCONFORMANT {kinds[1]}, INCOMPLETE {kinds[2]}, "
+             f"broke {kinds[3]}, timed out {kinds[-1]}; survived {summary.total - summary.killed}",
+             "survivors explained by rule: " + (", ".join(f"{rule} {count}" for rule, count in
+                                                          Counter(r for r, _ in summary.explained.values()).most_common()) or "none"),
+             f"survivors read in docs/mutation.md: equivalent {read['equivalent']}, outside the contract "
+             f"{read['outside the contract']}, blind spot {read['blind spot']}; not read yet {len(summary.unread)}",
+             f"kill rate of the mutants the contract forbids: {summary.killed} / "
+             f"{summary.killed + read['blind spot'] + len(summary.unread)} = {100 * summary.kill_rate:.1f}%",
+             "", "per module (killed / mutants the contract forbids; killed / run):"]
+    for module in sorted({o.module for o in outcomes}):
+        mine = [o for o in outcomes if o.module == module]
+        part = figures(mine, explained, diffs, note)
+        forbidden = part.killed + len(part.unread) + sum(kind == "blind spot" for kind in part.read.values())
+        lines.append(f"  {module:12} {part.killed:5} / {forbidden:<5} {100 * part.kill_rate:5.1f}%   "
+                     f"{part.killed:5} / {part.total:<5}")
+    lines += ["", "mutants flagged per requirement (a killed mutant may be flagged by several):"]
     lines += [f"  {rid:32} {count}" for rid, count in kills_by_requirement(outcomes).items()]
-    by_rule = Counter(rule for rule, _ in summary.explained.values())
-    lines += ["", "survivors explained by rule:"] + [f"  {rule:16} {count}" for rule, count in by_rule.items()]
-    lines += ["", f"survivors no rule explains ({len(summary.unexplained)}):"]
-    for mutant in summary.unexplained:
+    blind = [mutant for mutant, kind in summary.read.items() if kind == "blind spot"]
+    lines += ["", f"survivors read as blind spots ({len(blind)}):"] + [f"  {label(m)}: {changed_line(diffs[m])}" for m in blind]
+    lines += ["", f"survivors no rule explains and docs/mutation.md does not read ({len(summary.unread)}):"]
+    for mutant in summary.unread:
         lines += [f"--- {mutant}", diffs[mutant].rstrip()]
     return "\n".join(lines) + "\n"
 
@@ -846,7 +898,7 @@ def main(argv: list[str] | None = None) -> int:
             outcomes = run_mutants(mutated_dir, chosen, args.jobs, progress=lambda text: print(text, flush=True))
             diffs = {outcome.mutant: mutant_diff(mutated_dir, outcome.mutant) for outcome in outcomes}
             explained = explain(mutated_dir, [outcome.mutant for outcome in outcomes if not outcome.killed])
-    print(report(outcomes, diffs, explained))
+    print(report(outcomes, diffs, explained, NOTE.read_text(encoding="utf-8")))
     if args.json:
         args.json.write_text(json.dumps([asdict(o) | {"diff": diffs[o.mutant], "rule": explained.get(o.mutant, ("",))[0]}
                                          for o in outcomes], indent=1), encoding="utf-8")

@@ -201,7 +201,17 @@ def test_figures_count_the_explained_survivors_out_of_the_rate():
     explained = {"conformance.mock.app.x_a__mutmut_3": ("fault switch", "equivalent: ...")}
     figures = mutation.figures(outcomes, explained)
     assert (figures.killed, figures.total, figures.unexplained) == (2, 4, ["conformance.mock.listing.x_b__mutmut_1"])
-    assert figures.kill_rate == 2 / 3
+    assert figures.kill_rate == 2 / 3  # a survivor not read yet counts as not killed
+    diffs = {"conformance.mock.listing.x_b__mutmut_1": "--- \n+++ \n@@ -1 +1 @@\n-    a = 1\n+    a = 2\n"}
+    for kind, rate in (("equivalent", 1.0), ("outside the contract", 1.0), ("blind spot", 2 / 3)):
+        note = f"| `listing.b` | `a = 2` | {kind} | why |\n"
+        figures = mutation.figures(outcomes, explained, diffs, note)
+        assert (figures.read, figures.unread, figures.kill_rate) == (
+            {"conformance.mock.listing.x_b__mutmut_1": kind}, [], rate)
+    report = mutation.report(outcomes, {**diffs, "conformance.mock.app.x_a__mutmut_3": ""}, explained,
+                             "| `listing.b` | `a = 2` | blind spot | why |")
+    assert "kill rate of the mutants the contract forbids: 2 / 3 = 66.7%" in report
+    assert "listing.b: a = 2" in report
     assert mutation.kill_rates(outcomes) == {"app": (2, 3), "listing": (0, 1)}
     assert mutation.kills_by_requirement(outcomes) == {"SEG-GET-404": 1, "(INCOMPLETE)": 1}
 
@@ -213,9 +223,8 @@ def test_a_seeded_sample_of_mutants_is_killed_or_its_survival_explained(tmp_path
     outcomes = mutation.run_mutants(tmp_path, chosen, jobs=2, progress=lambda text: None)
     assert sorted(outcome.mutant for outcome in outcomes) == sorted(chosen)
     diffs = {outcome.mutant: mutation.mutant_diff(tmp_path, outcome.mutant) for outcome in outcomes}
-    figures = mutation.figures(outcomes, mutation.explain(tmp_path, [o.mutant for o in outcomes if not o.killed]))
+    explained = mutation.explain(tmp_path, [outcome.mutant for outcome in outcomes if not outcome.killed])
+    figures = mutation.figures(outcomes, explained, diffs, mutation.NOTE.read_text(encoding="utf-8"))
     assert figures.killed > 0
-    known = (ROOT / "docs" / "mutation.md").read_text(encoding="utf-8")
-    unknown = [mutant for mutant in figures.unexplained if f"`{mutation.changed_line(diffs[mutant])}`" not in known]
-    assert unknown == [], "survivors no rule explains and docs/mutation.md does not list:\n" + "\n".join(
-        f"{mutant}\n{diffs[mutant]}" for mutant in unknown)
+    assert figures.unread == [], "survivors no rule explains and docs/mutation.md does not read:\n" + "\n".join(
+        f"{mutation.label(mutant)}\n{diffs[mutant]}" for mutant in figures.unread)
