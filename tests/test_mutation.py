@@ -53,6 +53,8 @@ def rule(original, mutated):
     # a harmless comparison before the fault's test
     (['if operation == "create" and "x" in self.faults:', "    return 1"],
      ['if operation != "create" and "x" in self.faults:', "    return 1"], "fault switch"),
+    (['if body.filter is not None and "x" in self.variants:', "    return 1"],
+     ['if body.filter is None and "x" in self.variants:', "    return 1"], "variant switch"),
     # the test made `(...) and False`: false either way
     (['status = 201 if "x" in self.faults else 200'], ['status = 201 if ("x" in self.faults) and False else 200'],
      "fault switch"),
@@ -109,6 +111,9 @@ def test_a_rule_explains_a_survivor_that_changes_nothing_the_contract_says(origi
      ['if body is None and body.name and "x" in self.faults:', "    return 1"]),
     (['if operation in ("get", "delete") and "x" in self.faults:', "    return 1"],
      ['if operation in None and "x" in self.faults:', "    return 1"]),
+    (['if body.get("name") == "" and "x" in self.faults:', "    return 1"],
+     ['if body.get(None) == "" and "x" in self.faults:', "    return 1"]),
+    (['if kind in DYNAMIC and "x" in self.faults:', "    return 1"], ['if kind not in DYNAMIC and "x" in self.faults:', "    return 1"]),
     # a limit, a comparison: values on the wire
     (['limit_max = int(limit.get("maximum", 100))'], ['limit_max = int(limit.get("maximum", 101))']),
 ])
