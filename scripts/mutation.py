@@ -552,6 +552,10 @@ def _text(node: ast.AST) -> bool:
 # The calls whose arguments at these positions only word an Error object's key, message or details
 # (InvalidBody's and InvalidQuery's text becomes the 400's details, and nothing else).
 _ERROR_TEXT = {"_error": (1, 2, 3), "_server_error": (0,), "InvalidBody": (0,), "InvalidQuery": (0,)}
+_STRINGIFIED = {"InvalidBody", "InvalidQuery"}  # exceptions whose str() is the text
+# Functions that only word an Error's details: every call of one is at a text position above or in
+# another of them (tests/test_mutation.py proves it), so a string one returns is Error text too.
+TEXT_FUNCTIONS = ("validation.CreateRules._reason", "validation._describe", "validation._property_path", "validation._join")
 _HEADER_NAME = {"get", "set_header", "header"}  # request.headers.get(name), answer.set_header(name, ...)
 _CODEC_NAME = {"encode", "decode"}
 
@@ -588,7 +592,7 @@ def _feeds_text(node: ast.AST, parents: dict, names: set[str]) -> bool:
     return False
 
 
-def _error_text(site: Site, function: ast.AST) -> bool:
+def _error_text(site: Site, function: ast.AST, text_function: bool = False) -> bool:
     """A string literal that only words an Error object's key, message or details changed to another
     (so the answer's status, code and shape stay, and nothing new can raise): an argument of
     _error/_server_error/InvalidBody/InvalidQuery at a text position, or a local that only feeds one."""
@@ -596,12 +600,18 @@ def _error_text(site: Site, function: ast.AST) -> bool:
         return False
     path = site.path
     if not (_text(site.before) and _text(site.after)):
-        parent, _, _ = path[-1]  # str(x) made str(None): still a string, and nothing can raise
-        if not (isinstance(site.after, ast.Constant) and _called(parent) == "str" and isinstance(parent.func, ast.Name)
+        # str(x) made str(None), InvalidBody("...") made InvalidBody(None): still a string (the
+        # exception's text is str() of it), and nothing can raise
+        parent, _, index = path[-1]
+        stringified = _called(parent) == "str" or _called(parent) in _STRINGIFIED and index == 0
+        if not (isinstance(site.after, ast.Constant) and stringified and isinstance(parent.func, ast.Name)
                 and len(parent.args) == 1 and not parent.keywords):
             return False
-        path = path[:-1]
+        if _called(parent) == "str":
+            path = path[:-1]
     for node, field, index in reversed(path):
+        if isinstance(node, ast.Return):
+            return text_function
         if _called(node) in _ERROR_TEXT:
             return field == "args" and index in _ERROR_TEXT[_called(node)]
         if isinstance(node, ast.Assign):
@@ -689,15 +699,18 @@ def read_survivors(note: str) -> dict[tuple[str, str], str]:
     return read
 
 
-def classify(original: str, mutated: str, *, built_alike: bool = False) -> tuple[str, str] | None:
+def classify(original: str, mutated: str, *, built_alike: bool = False, text_function: bool = False) -> tuple[str, str] | None:
     """(rule, reason) for a survivor (the mutated function's source and the original's) that a rule
-    explains, else None. built_alike: the proof of built_alike() holds for it."""
+    explains, else None. built_alike: the proof of built_alike() holds for it; text_function: the
+    function is one of TEXT_FUNCTIONS."""
     if built_alike:
         return BUILT_ALIKE[0], BUILT_ALIKE[1]
     site = mutation_site(original, mutated)
     if site is None or not site.path:
         return None
     function = ast.parse(textwrap.dedent(original))
+    if text_function and _error_text(site, function, text_function=True):
+        return "Error text", dict((name, reason) for name, reason, _ in RULES)["Error text"]
     return next(((name, reason) for name, reason, test in RULES if test(site, function)), None)
 
 
@@ -751,7 +764,7 @@ def explain(mutated_dir: Path, survivors: list[str]) -> dict[str, tuple[str, str
     explained = {}
     for mutant in survivors:
         sources = mutant_sources(mutated_dir, mutant)
-        rule = classify(*sources, built_alike=mutant in alike) if sources else None
+        rule = classify(*sources, built_alike=mutant in alike, text_function=label(mutant) in TEXT_FUNCTIONS) if sources else None
         if rule is not None:
             explained[mutant] = rule
     return explained

@@ -74,6 +74,7 @@ def rule(original, mutated):
      "Error text"),
     (['raise InvalidQuery("limit should be an integer")'], ['raise InvalidQuery("XXlimit should be an integerXX")'],
      "Error text"),
+    (['raise InvalidBody("not JSON") from None'], ['raise InvalidBody(None) from None'], "Error text"),
 ])
 def test_a_rule_explains_a_survivor_that_changes_nothing_the_contract_says(original, mutated, expected):
     assert rule(original, mutated) == expected
@@ -89,6 +90,7 @@ def test_a_rule_explains_a_survivor_that_changes_nothing_the_contract_says(origi
     # a text local that also feeds a header is not only text
     (['allowed = "GET, POST"', 'answer = self._error(405, "m", "M", allowed)', 'answer.set_header("Allow", allowed)'],
      ['allowed = "XXGET, POSTXX"', 'answer = self._error(405, "m", "M", allowed)', 'answer.set_header("Allow", allowed)']),
+    (['raise InvalidBody("not JSON") from None'], ['raise ValueError("not JSON") from None']),
     # a format spec can raise
     (['return self._error(500, "e", "E", f"{operation:>3}")'], ['return self._error(500, "e", "E", f"{operation:XX>3XX}")']),
     # a JSON member's name and value: on the wire, with case
@@ -154,6 +156,40 @@ def test_the_functions_proved_built_alike_run_only_while_the_mock_is_built():
                     called = call.func.attr if isinstance(call.func, ast.Attribute) else getattr(call.func, "id", None)
                     if called in helpers - {"create_app"} or called in constructors - {"MockApp"}:
                         assert outer.name in ("__init__", "create_app"), f"{path.name}: {outer.name} calls {called}"
+
+
+def test_a_string_a_text_function_returns_is_error_text_and_only_there():
+    original, mutated = function('return "Request body should be a JSON object"'), function('return "XX"')
+    assert mutation.classify(original, mutated, text_function=True)[0] == "Error text"
+    assert mutation.classify(original, mutated) is None
+    kind = function('kind = body.get("type")', "return kind"), function('kind = body.get(None)', "return kind")
+    assert mutation.classify(*kind, text_function=True) is None  # not a string for a string: it could act
+
+
+def test_the_text_functions_only_word_error_details():
+    """Each call of a TEXT_FUNCTIONS function is an argument of InvalidBody/InvalidQuery/_error at a
+    text position, or inside another text function (possibly through an f-string or a local)."""
+    names = {name.rsplit(".", 1)[1] for name in mutation.TEXT_FUNCTIONS}
+    for path in (ROOT / "conformance").rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        if path.parent.name != "mock":  # contract.py has a _describe of its own; none imports the mock's
+            assert not [alias.name for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
+                        and node.module == "conformance.mock.validation" for alias in node.names if alias.name in names]
+            continue
+        parents = {child: node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
+        for call in ast.walk(tree):
+            called = mutation._called(call) if isinstance(call, ast.Call) else None
+            if called not in names:
+                continue
+            node = call
+            while node in parents and not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                parent = parents[node]
+                if mutation._called(parent) in mutation._ERROR_TEXT and node in parent.args:
+                    assert parent.args.index(node) in mutation._ERROR_TEXT[mutation._called(parent)]
+                    break
+                node = parent
+            else:
+                assert node.name in names, f"{path.name}: {node.name} uses {called}'s text elsewhere"
 
 
 def test_a_function_the_suite_imports_from_the_mock_is_the_original_there(tmp_path):
