@@ -1,7 +1,8 @@
 """Mutation testing of the reference mock: the proof of the suite that does not depend on who
 wrote the fault.
 
-    python scripts/mutation.py [--jobs 2] [--sample N --seed S] [--modules app,listing] [--json FILE]
+    python scripts/mutation.py [--jobs 2] [--sample N --seed S | --mutants FILE | --classify JSON]
+                               [--modules app,listing] [--json FILE]
 
 The mutator is mutmut 3's (mutmut.mutation.file_mutation.mutate_file_contents): it rewrites each
 function of a module into a trampoline plus one copy per mutant, and the trampoline picks the
@@ -17,8 +18,11 @@ the correct mock never runs is the fault and variant switches, which the named f
 
 Each mutant gets one `conformance run --strict` under the July 2026 revision (it has the list
 operation), seed 7. Killed: the verdict is not CONFORMANT (NONCONFORMANT, or INCOMPLETE with its
-cause, or a run that did not end in time). Prints the kill rate per module and per requirement and
-every survivor with its diff; docs/mutation.md classifies the survivors.
+cause, or a run that did not end in time). A survivor is explained by a rule that reads where the
+mutant changed the function's syntax tree, or by a proof (the mock built alike from the document),
+or read one by one in docs/mutation.md's table, which the report reads back: it prints the kill
+rate of the mutants the contract forbids, per module, the mutants each requirement flagged, and
+every survivor neither explains, with its diff.
 """
 
 from __future__ import annotations
