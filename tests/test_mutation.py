@@ -233,6 +233,12 @@ def test_a_mutant_that_only_deletes_is_named_by_the_line_it_deletes():
     assert mutation.changed_line("--- \n+++ \n@@ -3 +3 @@\n-    a = 1\n+    a = 2\n") == "a = 2"
 
 
+def test_every_row_of_the_note_reads_a_survivor_as_one_of_the_three_classes():
+    """A row whose class the script cannot read would drop out of the figures unseen."""
+    rows = [line for line in mutation.NOTE.read_text(encoding="utf-8").splitlines() if line.startswith("| `")]
+    assert rows and len(mutation.read_survivors("\n".join(rows))) == len({tuple(row.split(" | ")[:2]) for row in rows})
+
+
 def test_figures_count_the_explained_survivors_out_of_the_rate():
     Outcome = mutation.Outcome
     outcomes = [Outcome("conformance.mock.app.x_a__mutmut_1", 1, ["SEG-GET-404"]),
