@@ -915,11 +915,29 @@ def main(argv: list[str] | None = None) -> int:
             outcomes = run_mutants(mutated_dir, chosen, args.jobs, progress=lambda text: print(text, flush=True))
             diffs = {outcome.mutant: mutant_diff(mutated_dir, outcome.mutant) for outcome in outcomes}
             explained = explain(mutated_dir, [outcome.mutant for outcome in outcomes if not outcome.killed])
+            if args.mutants and args.mutants.read_text(encoding="utf-8").lstrip().startswith("["):
+                outcomes, diffs = _with_previous(read_outcomes(args.mutants), outcomes, diffs)
     print(report(outcomes, diffs, explained, NOTE.read_text(encoding="utf-8")))
     if args.json:
         args.json.write_text(json.dumps([asdict(o) | {"diff": diffs[o.mutant], "rule": explained.get(o.mutant, ("",))[0]}
                                          for o in outcomes], indent=1), encoding="utf-8")
     return 0
+
+
+def _with_previous(previous: list[dict], rerun: list[Outcome], diffs: dict[str, str]) -> tuple[list[Outcome], dict[str, str]]:
+    """The whole previous run, each survivor replaced by its run again (matched by identity()), so the
+    figures are the run's against this tree's suite. A survivor this tree no longer has (its line
+    changed or is no longer run; printed before the run) leaves the figures."""
+    again = {identity(outcome.mutant, diffs[outcome.mutant]): outcome for outcome in rerun}
+    outcomes, merged = [], dict(diffs)
+    for old in previous:
+        if old["exit_code"] != 0:  # kept under its name, marked when this tree numbers another mutant so
+            name = old["mutant"] + ("@previous" if old["mutant"] in diffs else "")
+            outcomes.append(Outcome(name, old["exit_code"], list(old.get("failed") or []), list(old.get("causes") or [])))
+            merged[name] = old["diff"]
+        elif (outcome := again.get(identity(old["mutant"], old["diff"]))) is not None:
+            outcomes.append(outcome)
+    return outcomes, merged
 
 
 def _reclassified(previous: list[dict], mutated_dir: Path, mutants: dict[str, list[str]]):

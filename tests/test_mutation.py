@@ -228,6 +228,23 @@ def test_the_survivors_of_a_previous_run_are_found_again_by_what_they_change(tmp
         mutation.read_outcomes(previous)
 
 
+def test_survivors_run_again_replace_theirs_in_the_previous_run():
+    Outcome = mutation.Outcome
+    previous = [
+        {"mutant": "conformance.mock.app.x_a__mutmut_1", "exit_code": 1, "failed": ["SEG-GET-404"], "diff": "killed"},
+        {"mutant": "conformance.mock.app.x_a__mutmut_2", "exit_code": 0, "diff": "--- \n+++ \n@@ -2 +2 @@\n-    a = 1\n+    a = 2\n"},
+        {"mutant": "conformance.mock.app.x_a__mutmut_3", "exit_code": 0, "diff": "--- \n+++ \n@@ -2 +2 @@\n-    b = 1\n+    b = 2\n"},
+        {"mutant": "conformance.mock.app.x_a__mutmut_5", "exit_code": 2, "diff": "another"}]  # this tree's _5 is another
+    rerun = [Outcome("conformance.mock.app.x_a__mutmut_5", 1, ["SEG-LIST-ORDER"])]  # renumbered, killed now
+    diffs = {"conformance.mock.app.x_a__mutmut_5": "--- \n+++ \n@@ -3 +3 @@\n-    a = 1\n+    a = 2\n"}
+    outcomes, merged = mutation._with_previous(previous, rerun, diffs)
+    assert [(o.mutant, o.exit_code) for o in outcomes] == [
+        ("conformance.mock.app.x_a__mutmut_1", 1), ("conformance.mock.app.x_a__mutmut_5", 1),  # _3: gone from the tree
+        ("conformance.mock.app.x_a__mutmut_5@previous", 2)]
+    assert merged["conformance.mock.app.x_a__mutmut_5"] == diffs["conformance.mock.app.x_a__mutmut_5"]
+    assert merged["conformance.mock.app.x_a__mutmut_5@previous"] == "another"
+
+
 def test_a_mutant_that_only_deletes_is_named_by_the_line_it_deletes():
     assert mutation.changed_line("--- \n+++ \n@@ -3,2 +3 @@\n-        born=1,\n-    )\n+        )\n") == "deleted: born=1,"
     assert mutation.changed_line("--- \n+++ \n@@ -3 +3 @@\n-    a = 1\n+    a = 2\n") == "a = 2"
