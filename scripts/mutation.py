@@ -590,8 +590,9 @@ def _feeds_text(node: ast.AST, parents: dict, names: set[str]) -> bool:
             return parent.args.index(node) in _ERROR_TEXT[_called(parent)]
         if isinstance(parent, ast.Assign):
             return all(isinstance(target, ast.Name) and target.id in names for target in parent.targets)
-        if not isinstance(parent, (ast.JoinedStr, ast.FormattedValue)):
-            return False
+        if not isinstance(parent, (ast.JoinedStr, ast.FormattedValue)) or (
+                isinstance(parent, ast.FormattedValue) and node is parent.format_spec):
+            return False  # not text, or a format spec (which can raise)
         node = parent
     return False
 

@@ -91,6 +91,9 @@ def test_a_rule_explains_a_survivor_that_changes_nothing_the_contract_says(origi
     (['allowed = "GET, POST"', 'answer = self._error(405, "m", "M", allowed)', 'answer.set_header("Allow", allowed)'],
      ['allowed = "XXGET, POSTXX"', 'answer = self._error(405, "m", "M", allowed)', 'answer.set_header("Allow", allowed)']),
     (['raise InvalidBody("not JSON") from None'], ['raise ValueError("not JSON") from None']),
+    # a format spec can raise, here too
+    (['width = ">3"', 'return self._error(500, "e", "E", f"{operation:{width}}")'],
+     ['width = "XX>3XX"', 'return self._error(500, "e", "E", f"{operation:{width}}")']),
     # a format spec can raise
     (['return self._error(500, "e", "E", f"{operation:>3}")'], ['return self._error(500, "e", "E", f"{operation:XX>3XX}")']),
     # a JSON member's name and value: on the wire, with case
