@@ -84,6 +84,11 @@ def test_a_rule_explains_a_survivor_that_changes_nothing_the_contract_says(origi
     # the status, the code: the contract's
     (['return self._error(404, "not_found", "Resource not found", details)'],
      ['return self._error(400, "not_found", "Resource not found", details)']),
+    # the key: invalid_payload by the vendor's convention (SEG-VALIDATION-400)
+    (['return self._error(400, "invalid_payload", "Invalid payload", details)'],
+     ['return self._error(400, "XXinvalid_payloadXX", "Invalid payload", details)']),
+    (['key = "validation_error" if "x" in self.faults else "invalid_payload"', 'return self._error(400, key, "M", details)'],
+     ['key = "validation_error" if "x" in self.faults else "INVALID_PAYLOAD"', 'return self._error(400, key, "M", details)']),
     # details made null: the Error schema says string
     (['return self._error(404, "not_found", "Resource not found", details)'],
      ['return self._error(404, "not_found", "Resource not found", None)']),
