@@ -1,13 +1,15 @@
 """Request economy: what each part of a default run adds to detection, and what it costs in requests.
 
     python bench/phases.py [--jobs 2] [--faults a,b] [--parts scenarios,properties] [--max-examples N]
+    python bench/phases.py --parts whole --max-examples 5    (the fault matrix's count for a default run at N)
 
 For every fault of the mock (scripts/fault_matrix.py's list and judgement: exit 1 and one of the
 fault's own requirements FAILED, --strict for a SHOULD-only fault), two runs against the embedded
 mock: the scenarios alone (`-k "not test_properties"`) and the property tests alone
 (`-k test_properties`, "properties"), each at the fault matrix's seed and examples. It prints the requests each
 part sends on the correct mock, the faults each part detects, and the faults only one of them
-detects: a part that detects nothing the other does not is a candidate to stop sending.
+detects: a part that detects nothing the other does not is a candidate to stop sending. The part
+"whole" is the default run (no -k), to compare the count at two values of --max-examples.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ import fault_matrix  # noqa: E402  (scripts/ is not a package)
 from conformance.catalogue import load_catalogue  # noqa: E402
 from conformance.mock.faults import FAULTS  # noqa: E402
 
-PARTS = {"scenarios": "not test_properties", "properties": "test_properties"}
+PARTS = {"scenarios": "not test_properties", "properties": "test_properties", "whole": None}  # whole: a default run
 
 
 def run_part(part: str, fault: str | None, strict: bool, work_dir: str,
@@ -51,7 +53,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--faults", help="comma-separated fault names (default: all)")
-    parser.add_argument("--parts", default=",".join(PARTS), help=f"which parts to run (default: {','.join(PARTS)})")
+    parser.add_argument("--parts", default="scenarios,properties", help=f"which parts to run, of {','.join(PARTS)} "
+                        "(default: scenarios,properties)")
     parser.add_argument("--max-examples", type=int, default=fault_matrix.MAX_EXAMPLES,
                         help=f"property-test examples per operation (default: the fault matrix's {fault_matrix.MAX_EXAMPLES})")
     args = parser.parse_args(argv)

@@ -24,6 +24,7 @@ class Requirement:
     operations: tuple[str, ...] = ()  # the operations it is tested through: all must be documented
     ambiguity: str | None = None
     heavy: bool = False
+    alone: bool = False  # judged on what the whole account holds: nothing else may run on the target meanwhile
 
     def applies_to(self, operation_ids: set[str]) -> bool:
         return all(operation in operation_ids for operation in self.operations)
@@ -45,6 +46,7 @@ def load_catalogue(package: str = API_CATALOGUE[0], name: str = API_CATALOGUE[1]
             operations=tuple(entry.get("operations", ())),
             ambiguity=" ".join(entry["ambiguity"].split()) if entry.get("ambiguity") else None,
             heavy=bool(entry.get("heavy", False)),
+            alone=bool(entry.get("alone", False)),
         )
         if requirement.id in catalogue:
             raise ValueError(f"requirement id {requirement.id} appears twice in {name}")

@@ -9,7 +9,7 @@ import argparse
 import os
 import sys
 
-from conformance import interrupts
+from conformance import interrupts, startup
 from conformance.exits import (  # noqa: F401 (re-exported for the commands)
     EXIT_CODES_HELP,
     EXIT_COULD_NOT_TEST,
@@ -47,6 +47,9 @@ COMMANDS = {
     "cleanup": "conformance.cleanup",
     "revisions": "conformance.revisions",
 }
+# The commands that run a suite: the plugin turns the garbage collector back on once the suite is
+# collected (conformance.startup); every other command does before its work.
+SUITE_RUNS = ("run", "sdk", "replay")
 
 
 def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
@@ -97,6 +100,8 @@ def _main(argv: list[str] | None) -> int:
     try:
         argv = sys.argv[1:] if argv is None else argv
         args = build_parser(argv).parse_args(argv)
+        if args.command not in SUITE_RUNS:
+            startup.collector_on()
         return args.handler(args)
     except UsageError as error:
         print(f"error: {printable(' '.join(str(error).split()))}", file=sys.stderr)  # one line, escaped

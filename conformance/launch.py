@@ -4,9 +4,11 @@ A Ctrl-C or SIGTERM during start-up (imports take most of a second) is then hono
 any other moment, instead of ending in a traceback or in exit -15.
 """
 
-from conformance import interrupts
+from conformance import interrupts, startup
 
 interrupts.install()
+startup.collector_off()  # until the suite is collected (or the command is known not to run one): conformance.startup
+startup.settings_without_pydantic()
 
 
 def entry() -> None:

@@ -316,7 +316,7 @@ def validate(settings: Settings) -> None:
         chosen = values.get(name) or []
         if chosen and not embedded:
             raise UsageError(f"--{name} applies to the embedded mock only (drop --base-url / --cluster)")
-        known = _known(name)
+        known = _known(name) if chosen else set()  # the mock's switches are imported only when named
         unknown = [item for item in chosen if item not in known]
         if unknown:
             raise UsageError(f"unknown {name} {unknown[0]!r}; see `conformance mock {listing}`")

@@ -4,17 +4,17 @@ target with other processes.
 Side by side (ThreadedTests, the default against a base URL): a run is mostly waiting for answers,
 so the scenario tests run on threads, several at once, in one process (no start-up cost per
 worker). What must not share the target with anything else runs alone afterwards on the main
-thread: the heavy tests (the caps), the list's tests and the stateful sequences. Hypothesis's tests
-(the property tests) run on the main thread meanwhile, one after the other. The Transport bounds
+thread: the dynamic cap (the catalogue's `alone`), the list's tests and the stateful sequences.
+Hypothesis's tests (the property tests) run on the main thread meanwhile, one after the other. The Transport bounds
 the requests in flight, numbers exchanges per test, and keeps each test's exchanges in order.
 
 Each worker runs its share of the tests with its own Target (and, without --base-url, its own
 embedded mock, so workers never share state). A worker hands its results and its ledger to the
 controller, which writes the one summary.json and the one ledger.json.
 
-The caps are sound only while nothing else creates segments on the target. Whenever the target
-is shared (any --base-url), a lock per target origin, machine-wide, serialises them: a heavy
-test takes it exclusively, every other test shared. Two runs on one machine against one target
+The dynamic cap is sound only while nothing else creates segments on the target. Whenever the
+target is shared (any --base-url), a lock per target origin, machine-wide, serialises it: a test
+of a requirement the catalogue marks `alone` takes it exclusively, every other test shared. Two runs on one machine against one target
 (two CI jobs, say) then cannot disturb each other's caps.
 """
 
@@ -99,19 +99,24 @@ def merge_ledgers(ledger: Ledger) -> None:
         ledger.add(entry["id"], kind=entry.get("type"))
 
 
+def needs_the_whole_account(item: pytest.Item, catalogue: dict) -> bool:
+    """A test of a requirement judged on what the whole account holds (the catalogue's `alone`:
+    the dynamic cap). The static cap's 20,000-customer bodies are heavy too, but judged on one
+    request alone: they may share the target."""
+    return any(catalogue[r].alone for mark in item.iter_markers("requirement") for r in mark.args if r in catalogue)
+
+
 @contextlib.contextmanager
 def target_lock(origin: tuple[str, str | None, int], item: pytest.Item, catalogue: dict, *, shared: bool):
-    """Exclusive for tests whose verdict depends on the whole target's state (the caps), shared
-    for the rest; a no-op for a target nobody else can reach (the embedded mock)."""
+    """Exclusive for tests whose verdict depends on the whole target's state (the dynamic cap),
+    shared for the rest; a no-op for a target nobody else can reach (the embedded mock)."""
     if not shared:
         yield
         return
-    ids = [requirement_id for mark in item.iter_markers("requirement") for requirement_id in mark.args]
-    heavy = any(catalogue[requirement_id].heavy for requirement_id in ids if requirement_id in catalogue)
     key = hashlib.sha256("://".join(map(str, origin)).encode()).hexdigest()[:16]
     lock_path = Path(tempfile.gettempdir()) / f"segments-conformance-target-{key}.lock"
     with open(lock_path, "a") as handle:
-        mode = fcntl.LOCK_EX if heavy else fcntl.LOCK_SH
+        mode = fcntl.LOCK_EX if needs_the_whole_account(item, catalogue) else fcntl.LOCK_SH
         while True:  # polled, not blocking: a Ctrl-C while another run holds the lock still counts
             try:
                 fcntl.flock(handle, mode | fcntl.LOCK_NB)
@@ -166,13 +171,12 @@ class ThreadedTests:
         self._shared_lock = threading.Lock()
 
     def alone(self, item: pytest.Item) -> bool:
-        """Needs the target to itself: a heavy requirement (the caps), the list (it shows every
-        test's segments: "the one created last" must be the test's own), or the stateful sequences
-        (their clean-up takes every segment created meanwhile)."""
-        catalogue = self.run.catalogue
-        heavy = any(catalogue[r].heavy for mark in item.iter_markers("requirement") for r in mark.args if r in catalogue)
+        """Needs the target to itself: the dynamic cap (needs_the_whole_account), the list (it
+        shows every test's segments: "the one created last" must be the test's own), or the
+        stateful sequences (their clean-up takes every segment created meanwhile). The static cap's
+        two big bodies go side by side: most of their time is the server reading 20,000 ids."""
         collection = any(operation in COLLECTION_OPERATIONS for mark in item.iter_markers("operation") for operation in mark.args)
-        return heavy or collection or item.get_closest_marker("deep") is not None
+        return needs_the_whole_account(item, self.run.catalogue) or collection or item.get_closest_marker("deep") is not None
 
     @staticmethod
     def on_main_thread(item: pytest.Item) -> bool:
@@ -228,6 +232,10 @@ class ThreadedTests:
                 for future in futures:
                     future.result()
             self._teardown_shared()
+            if last:
+                from conformance.run_reports import prepare_while_waiting
+
+                prepare_while_waiting()  # the tests alone are mostly the server's time
             self._run_in_turn(session, last, then=[])
         finally:
             _PerThread.uninstall()

@@ -29,7 +29,7 @@ from typing import Any
 
 import pytest
 
-from conformance import interrupts, judging, options, parallel, scope
+from conformance import interrupts, judging, options, parallel, scope, startup
 from conformance.catalogue import load_catalogue
 from conformance.checks import check_response
 from conformance.contract import Contract, ContractError
@@ -215,7 +215,7 @@ class ConformanceRun:
             if self.probe_problem:  # nothing can be tested: no test runs, the reports say why
                 self.recorder.causes.append(f"could not test: {self.probe_problem}")
                 session.items.clear()
-        gc.freeze()  # start-up objects live to the end: keep the collector from walking them again
+        startup.collector_on()  # start-up objects live to the end: frozen out of the collector's walks
 
     # --- running tests --------------------------------------------------------------------------------
 

@@ -7,6 +7,8 @@ else is rendered from it (conformance.report reads summary.json only).
 
 from __future__ import annotations
 
+import json
+import threading
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -97,14 +99,31 @@ def write_reports(run: ConformanceRun) -> None:
         client=run.client,
     )
     run.summary = run.masker.value(summary)  # the last lock: no credential in any report
-    write_summary(run.summary, run.report_dir / "summary.json")
+    summary_text = write_summary(run.summary, run.report_dir / "summary.json")
     write_har(recorder, run.report_dir / "run.har")
     try:
-        from conformance.report.render import write_html
+        from conformance.report.render import render_html
 
-        write_html(run.report_dir / "summary.json", run.report_dir / "report.html")
+        # From the text just written, as `conformance report` renders summary.json, without reading
+        # it back: the bounds and strict parsing of load_summary are for a file someone hands us.
+        outputs.write_text(run.report_dir / "report.html", render_html(json.loads(summary_text)))
     except OSError as error:
         recorder.causes.append(f"report.html not written: {error}")
+
+
+def prepare_while_waiting() -> None:
+    """Import and compile the HTML renderer on a thread of its own, while the run waits for the
+    target (the dynamic cap: the server's time more than ours), so that the reports at the end only
+    render. A failure here is left to write_reports, which meets it again and says so."""
+    def prepare() -> None:
+        try:
+            from conformance.report.render import prepare
+
+            prepare()
+        except Exception:  # noqa: BLE001 (see above)
+            pass
+
+    threading.Thread(target=prepare, name="conformance-prepare-reports", daemon=True).start()
 
 
 def add_verdict_to_junit(path: Path, summary: dict[str, Any] | None, masker) -> None:

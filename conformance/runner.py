@@ -12,9 +12,17 @@ import os
 import sys
 from pathlib import Path
 
-from conformance import interrupts, options
+from conformance import interrupts, options, startup
 from conformance.exits import EXIT_INTERNAL
 
+# pytest's own plugins a run has no use for: each is an import at start-up (doctest and debugging
+# bring pdb, unittest the unittest package; ~40 ms of a loopback run), the cache provider would
+# write .pytest_cache into the installed suite's directory, and logging and warnings wrap every
+# phase of every test in process-wide state (the root logger's handlers, warnings.catch_warnings)
+# that tests side by side on threads would swap under each other. A run needs none of their
+# options, and a run's findings are its Verifiers', not log records or warnings.
+UNUSED_PYTEST_PLUGINS = ("doctest", "debugging", "unittest", "legacypath", "cacheprovider", "pastebin", "stepwise",
+                         "setuponly", "setupplan", "faulthandler", "logging", "warnings")
 SUITES = {"api": Path(__file__).parent / "suite", "sdk": Path(__file__).parent / "sdk" / "suite"}
 
 
@@ -105,10 +113,12 @@ def run_in_process(settings: options.Settings, suite: str = "api", *, nodeids: l
     autoload = os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD")
     os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
     handlers = interrupts.install()
+    startup.freeze()
     try:
         exit_code = pytest.main(pytest_arguments(settings, conformance_run.seed, suite, nodeids),
                                 plugins=[conformance_run, ShortNodeIds(), *extra_plugins])
     finally:
+        startup.collector_on(freeze=False)  # if the run ended before its collection did
         interrupts.restore(handlers)
         if autoload is None:
             del os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"]
@@ -146,6 +156,7 @@ def pytest_arguments(settings: options.Settings, seed: int, suite: str, nodeids:
         "-o", "junit_family=xunit2",
         "-o", f"junit_suite_name=segments-conformance-{suite}",
         "-p", "schemathesis.pytest.plugin",
+        *[argument for plugin in UNUSED_PYTEST_PLUGINS for argument in ("-p", f"no:{plugin}")],
         "-p", "_hypothesis_pytestplugin",
         f"--hypothesis-seed={seed}",
         "-q" if settings.quiet else "-v",

@@ -141,6 +141,9 @@ def _evidence(entry: dict[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in entry.items() if key != "full"}
 
 
-def write_summary(summary: dict[str, Any], path: Path) -> None:
-    """Write then rename (outputs.write_text): never half a summary, never through a symlink."""
-    outputs.write_text(path, json.dumps(summary, indent=2, ensure_ascii=False) + "\n")
+def write_summary(summary: dict[str, Any], path: Path) -> str:
+    """Write then rename (outputs.write_text): never half a summary, never through a symlink.
+    Returns the text written."""
+    text = json.dumps(summary, indent=2, ensure_ascii=False) + "\n"
+    outputs.write_text(path, text)
+    return text

@@ -57,6 +57,11 @@ def render_html(summary: dict[str, Any]) -> str:
     return _environment().get_template("report.html.j2").render(view)
 
 
+def prepare() -> None:
+    """What rendering costs before it renders: the template, compiled from its source on first use."""
+    _environment().get_template("report.html.j2")
+
+
 def write_html(summary_path: str | Path, html_path: str | Path) -> Path:
     """Render the summary at `summary_path` into `html_path`; returns `html_path`."""
     html = render_html(load_summary(summary_path))

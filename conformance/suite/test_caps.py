@@ -3,7 +3,7 @@
 Sound on a target that already holds segments: the dynamic cap is filled to the first refusal and
 the suite asserts that at most 100 of its own were accepted, never exactly 100; a target that
 refuses the very first one was full before the run began, and the caps are NOT TESTED there.
-Against a shared target these tests hold the target's lock exclusively (parallel.target_lock).
+Against a shared target the dynamic cap holds the target's lock exclusively (parallel.target_lock).
 """
 
 import functools

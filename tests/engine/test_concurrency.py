@@ -266,12 +266,41 @@ def test_what_needs_the_target_to_itself_runs_alone():
 
     run = type("Run", (), {"catalogue": load_catalogue()})()
     threaded = parallel.ThreadedTests(run, 8)
-    heavy = next(rid for rid, requirement in run.catalogue.items() if requirement.heavy)
     light = next(rid for rid, requirement in run.catalogue.items() if not requirement.heavy)
-    assert threaded.alone(_Item(requirement=[(heavy,)]))  # the caps
+    assert threaded.alone(_Item(requirement=[("SEG-CAP-DYNAMIC-100",)]))  # the dynamic cap counts the whole account
+    # the static cap's big bodies are judged one request at a time: side by side
+    assert not threaded.alone(_Item(requirement=[("SEG-CAP-STATIC-20000",)]))
+    assert not threaded.alone(_Item(requirement=[("SEG-CAP-STATIC-20001", "SEG-VALIDATION-400")]))
     assert threaded.alone(_Item(requirement=[(light,)], operation=[("list-segment",)]))  # the list shows every test's segments
     assert threaded.alone(_Item(requirement=[(light,)], deep=[()]))  # stateful sequences clean up what they find
     assert not threaded.alone(_Item(requirement=[(light,)], operation=[("create-segment",)]))
+
+
+def test_only_the_dynamic_cap_holds_a_shared_target_exclusively(tmp_path, monkeypatch):
+    """Another run's tests on the same target (here: a second lock file handle) wait only for the
+    dynamic cap; the static cap's two big bodies share the target."""
+    import fcntl
+    import tempfile
+
+    from conformance import parallel
+    from conformance.catalogue import load_catalogue
+
+    monkeypatch.setattr(tempfile, "gettempdir", lambda: str(tmp_path))
+    origin = ("http", "127.0.0.1", 9)
+
+    def another_run_can_share() -> bool:
+        lock_file = next(tmp_path.glob("segments-conformance-target-*.lock"))
+        with open(lock_file, "a") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_SH | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return False
+            fcntl.flock(handle, fcntl.LOCK_UN)
+            return True
+
+    for requirement_id, shares in (("SEG-CAP-DYNAMIC-100", False), ("SEG-CAP-STATIC-20000", True), ("SEG-GET-200", True)):
+        with parallel.target_lock(origin, _Item(requirement=[(requirement_id,)]), load_catalogue(), shared=True):
+            assert another_run_can_share() is shares, requirement_id
 
 
 def test_ast_parse_is_one_thread_at_a_time_while_tests_run_side_by_side():

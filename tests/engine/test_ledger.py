@@ -45,3 +45,42 @@ def test_a_ledger_is_loaded_as_it_was_written(tmp_path):
     written.add("seg_1")
     loaded = Ledger.load(path)
     assert (loaded.base_url, loaded.run_tag, loaded.open_ids()) == ("http://127.0.0.1:4010", "scABC123", ["seg_1"])
+
+
+def test_creates_at_once_share_writes_and_each_returns_with_its_id_on_disk(tmp_path, monkeypatch):
+    """A group commit: the cap's creates answered together cost a few writes, not one each, and
+    no add returns before the file holds its id."""
+    import threading
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    from conformance import outputs
+
+    writes: list[str] = []
+    write_text = outputs.write_text
+
+    def slow_write(path, text):
+        time.sleep(0.01)  # a write long enough for the other creates to arrive meanwhile
+        written = write_text(path, text)
+        writes.append(text)
+        return written
+
+    monkeypatch.setattr(outputs, "write_text", slow_write)
+    path = tmp_path / "ledger.json"
+    ledger = Ledger(path)
+    missing: list[str] = []
+    lock = threading.Lock()
+
+    def create(index: int) -> None:
+        segment_id = f"seg_{index}"
+        ledger.add(segment_id, kind="passive")
+        on_disk = {entry["id"] for entry in json.loads(path.read_text())["created"]}
+        if segment_id not in on_disk:
+            with lock:
+                missing.append(segment_id)
+
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(create, range(40)))
+    assert missing == []
+    assert len(writes) < 40
+    assert len(json.loads(path.read_text())["created"]) == 40

@@ -460,3 +460,18 @@ def test_render_refuses_a_summary_that_does_not_validate(summary):
 def test_write_html_renders_the_file_it_reads(summary, write_summary, tmp_path):
     written = write_html(write_summary(summary), tmp_path / "report.html")
     assert written.read_text(encoding="utf-8") == render_html(summary)
+
+
+def test_the_renderer_is_prepared_on_a_thread_while_the_run_waits():
+    """run_reports.prepare_while_waiting compiles the template ahead of the reports, off the main thread."""
+    import threading
+
+    from conformance.report import render
+    from conformance.run_reports import prepare_while_waiting
+
+    render._environment.cache_clear()
+    prepare_while_waiting()
+    for thread in threading.enumerate():
+        if thread.name == "conformance-prepare-reports":
+            thread.join(timeout=60)
+    assert len(render._environment().cache) == 1  # report.html.j2, compiled: render_html finds it there
