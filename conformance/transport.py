@@ -55,8 +55,8 @@ _CHUNK = 64 * 1024
 CLOSING_BODY_WAIT_S = 0.5
 # A 204 on a kept-alive connection, where a scenario asks (Transport.watching_for_late_bytes): how
 # long to watch for bytes after its headers. A clean server sends nothing, so this is always spent.
-# 0.15 s covers a body written in a second write after the headers (the gap survives any network).
-LATE_BYTES_WAIT_S = 0.15
+# 0.1 s covers a body written in a second write after the headers (the gap survives any network).
+LATE_BYTES_WAIT_S = 0.1
 # Methods whose 2xx answer with a new id may have created something, documented operation or not:
 # the ledger records it either way (a server that creates on a probed PUT still gets cleaned up).
 _CREATING_METHODS = frozenset({"POST", "PUT", "PATCH"})

@@ -256,7 +256,7 @@ FAULTS: dict[str, Fault] = {
             "delete-204-body-late",
             "SEG-DELETE-204-EMPTY",
             "delete answers a clean 204 (no Content-Length, kept alive), then writes 15 body bytes"
-            " ({\"status\":\"ok\"}) on the connection 50 ms later, if no request used it since: the"
+            " ({\"status\":\"ok\"}) on the connection 20 ms later, if no request used it since: the"
             " start of whatever answer the client reads next there",
         ),
         _fault(

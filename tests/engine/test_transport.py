@@ -109,7 +109,7 @@ def test_a_clean_204_has_nothing_after_its_headers():
 
 def test_a_body_written_late_after_a_kept_alive_204_is_seen_where_a_scenario_watches():
     body = b'{"status":"ok"}'
-    with ScriptedServer(lambda request: [http(204), 0.05, body]) as target:  # kept alive: no Connection: close
+    with ScriptedServer(lambda request: [http(204), 0.02, body]) as target:  # kept alive: no Connection: close
         gate = transport(target)
         with gate.watching_for_late_bytes():
             watched = gate.session.delete(f"{target.url}/v1/segments/seg_1").exchange
@@ -123,7 +123,7 @@ def test_once_a_target_wrote_past_a_204_its_later_204s_connections_are_not_reuse
     gets a connection of its own, so the late bytes cannot start its answer (a GET answered slowly,
     here, which they would reach first on a reused connection)."""
     body = b'{"status":"ok"}'
-    script = lambda request: [http(204), 0.05, body] if request.method == "DELETE" else [0.15, http(404, b'{"code":404}')]
+    script = lambda request: [http(204), 0.02, body] if request.method == "DELETE" else [0.1, http(404, b'{"code":404}')]
     with ScriptedServer(script) as target:
         gate = transport(target)
         with gate.watching_for_late_bytes():

@@ -46,7 +46,7 @@ DOTTED = {
     "metadata.club_level": {"conditions": {"$in": ["Gold", "Silver"]}},
 }
 UNKNOWN_ID = "seg_unknownUnknownUnknown0"
-LATE_BYTES_LINGER_S = 0.15  # a delete's 204 read this long past its headers (delete-204-body-late writes at 0.05 s)
+LATE_BYTES_LINGER_S = 0.15  # a delete's 204 read this long past its headers (delete-204-body-late writes at 0.02 s)
 ODD_ID = "seg_bench~not-ours"  # what the suite sends for a generated id not in its ledger
 BAD_CREDENTIALS = {
     "missing-app-id": {"X-App-Id": None},
