@@ -22,7 +22,7 @@ from conformance.sdk.adapter import CLIENTS  # the SDK gate's adapters: one list
 CLUSTERS = ("api", "us1.api", "as1.api")
 PROFILES = {"sandbox": {"markexpr": "sandbox", "max_requests": 100}}
 DEPTHS = {  # property-test effort; the report says which ran
-    "quick": {"max_examples": 10, "stateful": False},  # CI gate: scenarios + focused generation
+    "quick": {"max_examples": 5, "stateful": False},  # CI gate: scenarios + focused generation (docs/speed.md: why 5)
     "deep": {"max_examples": 100, "stateful": True},  # nightly: thorough fuzzing and stateful links
 }
 DEFAULT_DEPTH = "quick"

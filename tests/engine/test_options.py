@@ -70,7 +70,7 @@ def test_derived_facts_have_one_owner(tmp_path):
     cluster = resolve({"cluster": "us1.api", "app_id": "a", "app_token": "b"}, tmp_path=tmp_path)
     assert cluster.target_url == "https://us1.api.voucherify.io" and not cluster.embedded
     quick, deep = resolve(tmp_path=tmp_path), resolve({"depth": "deep"}, tmp_path=tmp_path)
-    assert (quick.examples, quick.stateful) == (10, False) and (deep.examples, deep.stateful) == (100, True)
+    assert (quick.examples, quick.stateful) == (5, False) and (deep.examples, deep.stateful) == (100, True)
 
 
 def test_credentials_come_from_the_environment(tmp_path):
