@@ -469,6 +469,8 @@ class SegmentsMock:
         except InvalidQuery as invalid:
             if invalid.problems > 1 and "list-query-problems-500" in self.faults:
                 return self._server_error("TypeError: '<' not supported between instances of 'ValidationError'")
+            if invalid.problems == 1 and "list-one-problem-500" in self.faults:
+                return self._server_error("IndexError: list index out of range")
             if invalid.problems and "list-filter-value-500" in self.faults:
                 return self._server_error("TypeError: 'NoneType' object is not iterable")
             if invalid.shape and "list-filter-shape-500" in self.faults:

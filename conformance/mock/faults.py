@@ -603,6 +603,13 @@ FAULTS: dict[str, Fault] = {
             LIST,
         ),
         _fault(
+            "list-one-problem-500",
+            "SEG-NO-5XX",
+            "a filters query with exactly one problem its schema finds answers 500 (the message built from a"
+            " second problem that is not there); with two or more, 400",
+            LIST,
+        ),
+        _fault(
             "list-filter-value-500",
             "SEG-NO-5XX",
             "a filters query with any value its schema refuses (a type not in the enum, a created_at bound"

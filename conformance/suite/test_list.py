@@ -255,6 +255,7 @@ def test_list_refuses_a_limit_out_of_range(target, verify, limit):
 
 
 INVALID_FILTERS = {  # filters queries the document does not allow, each answered 400 by a correct server
+    "one-value-outside-the-schema": {"filters[type][conditions][$is]": "cubic"},
     "two-values-outside-the-schema": {"filters[type][conditions][$is]": "dynamic", "filters[type][conditions][$not_in]": "cubic"},
     "field-without-conditions": {"filters[name][foo]": "1"},
     "conditions-given-a-value": {"filters[name][conditions]": "x"},
@@ -264,7 +265,7 @@ INVALID_FILTERS = {  # filters queries the document does not allow, each answere
 @pytest.mark.requirement("SEG-LIST-QUERY-400")
 @pytest.mark.parametrize("label", list(INVALID_FILTERS))
 def test_list_refuses_an_invalid_filters_query(target, verify, label):
-    """A filters query the document does not allow (two values outside the schema's enum at once, a
+    """A filters query the document does not allow (one value outside the schema's enum, two at once, a
     field without [conditions], [conditions] given a value) answers 400 with the Error object."""
     exchange = target.send("GET", LIST_PATH, params=INVALID_FILTERS[label])
     if exchange.status in (404, 405):

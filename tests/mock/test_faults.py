@@ -617,7 +617,7 @@ TWO_PROBLEMS = {"filters[type][conditions][$is]": "dynamic", "filters[type][cond
 
 @probe("list-order-ignores-seconds")
 def _(api, expect):
-    start = timestamps.now().replace(microsecond=0)
+    start = timestamps.now().replace(second=10, microsecond=0)  # never :59, where the two would straddle a minute
     instants = iter(start + timedelta(seconds=offset) for offset in (0.9, 1.05))
     with mock.patch.object(timestamps, "now", side_effect=lambda: next(instants)):
         made = [expect.segment(api.create_static(name=f"o{index}"))["created_at"] for index in range(2)]
@@ -643,6 +643,12 @@ def _(api, expect):
 def _(api, expect):
     assert api.list(TWO_PROBLEMS).status_code == 500
     expect.error(api.list({"filters[type][conditions][$is]": "dynamic"}), 400)  # one problem: still 400
+
+
+@probe("list-one-problem-500")
+def _(api, expect):
+    assert api.list({"filters[type][conditions][$is]": "cubic"}).status_code == 500
+    expect.error(api.list(TWO_PROBLEMS), 400)  # two problems: a 400
 
 
 @probe("list-day-filters-refused")
