@@ -580,7 +580,7 @@ FAULTS: dict[str, Fault] = {
         _fault(
             "list-order-ignores-seconds",
             "SEG-LIST-ORDER",
-            "the list sorts by created_at's minute and fraction, the second left out of the key",
+            "the list sorts by created_at's hour and fraction, its minutes and seconds left out of the key",
             LIST,
         ),
         _fault(

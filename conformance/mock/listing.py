@@ -194,8 +194,9 @@ def _time_of_day(key: timestamps.InstantKey | None) -> Any:
 
 
 def _without_seconds(key: timestamps.InstantKey | None) -> Any:
-    """list-order-ignores-seconds: the key's minute and fraction, its second left out."""
-    return None if key is None else (key[0].replace(second=0), key[2])
+    """list-order-ignores-seconds: the key's hour and fraction, its minutes and seconds left out (the
+    minutes too, so that only a straddle across an hour, not one in sixty across a minute, hides it)."""
+    return None if key is None else (key[0].replace(minute=0, second=0), key[2])
 
 
 def _bound_offset_ignored(text: str) -> timestamps.InstantKey:
