@@ -40,18 +40,6 @@ class Lifecycle:
         self._ledger: Ledger | None = None
         self._probe_thread: threading.Thread | None = None
         self._probe_result: str | None = None
-        if settings.embedded:
-            self._check_servable()
-
-    def _check_servable(self) -> None:
-        """A document, fault or variant the embedded mock cannot serve is the user's input: one line,
-        exit 4 before any traffic (not a setup error in every test)."""
-        from conformance.mock import FaultNotApplicable, UnsupportedOperation, VariantNotLegal, create_app
-
-        try:
-            create_app("check", "check", self.settings.fault, self.settings.variant, self.contract)
-        except (UnsupportedOperation, FaultNotApplicable, VariantNotLegal) as error:
-            raise UsageError(str(error)) from None
 
     # --- the target ---------------------------------------------------------------------------------
 
